@@ -1,0 +1,96 @@
+package dev.lbkit.core;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Least connections: the healthy server with the fewest {@link Server#activeConnections()}; among
+ * servers tied for fewest, the one first in round-robin order (the scan starts one server further
+ * on each pick), so with no connections open the picks are a plain round robin.
+ *
+ * <p>Callers report connections with {@link #connect} and {@link #disconnect}; the count lives on
+ * the {@link Server}, so it is shared with every other balancer holding the server and survives
+ * membership changes (a connection opened before a server was removed can still be closed).
+ *
+ * <p>{@link #next()}: O(h) for h healthy servers (one volatile read each, stopping early at a
+ * server with no connections), one atomic increment, no allocation, no lock. Counts read during the
+ * scan may change before it ends; the pick is the least loaded server as of the reads.
+ */
+public final class LeastConnections implements ServerPicker {
+
+  private final Membership<Server[]> membership;
+  private final AtomicLong sequence = new AtomicLong();
+
+  /**
+   * Creates a least-connections balancer over {@code servers}.
+   *
+   * @throws NullPointerException if {@code servers} or an element is null
+   * @throws IllegalArgumentException if two servers have the same id
+   */
+  public LeastConnections(List<Server> servers) {
+    this.membership = new Membership<>(servers, healthy -> healthy);
+  }
+
+  /**
+   * Returns the healthy server with the fewest active connections, ties in round-robin order, or
+   * null when none is healthy.
+   */
+  @Override
+  public @Nullable Server next() {
+    Server[] healthy = membership.current().healthy;
+    int n = healthy.length;
+    if (n == 0) {
+      return null;
+    }
+    int i = Sequences.index(sequence.getAndIncrement(), n);
+    Server best = healthy[i];
+    int fewest = best.activeConnections();
+    for (int step = 1; step < n && fewest > 0; step++) {
+      if (++i == n) {
+        i = 0;
+      }
+      Server candidate = healthy[i];
+      int connections = candidate.activeConnections();
+      if (connections < fewest) {
+        best = candidate;
+        fewest = connections;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Counts one more active connection on {@code server}.
+   *
+   * @throws NullPointerException if {@code server} is null
+   */
+  public void connect(Server server) {
+    Objects.requireNonNull(server, "server").connectionOpened();
+  }
+
+  /**
+   * Counts one connection fewer on {@code server}; the count never goes below zero.
+   *
+   * @throws NullPointerException if {@code server} is null
+   */
+  public void disconnect(Server server) {
+    Objects.requireNonNull(server, "server").connectionClosed();
+  }
+
+  @Override
+  public List<Server> servers() {
+    return membership.current().all;
+  }
+
+  @Override
+  public void setServers(List<Server> servers) {
+    membership.replace(servers);
+  }
+
+  @Override
+  public String toString() {
+    return "LeastConnections" + servers();
+  }
+}

@@ -1,0 +1,133 @@
+package dev.lbkit.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The servers of one algorithm, the healthy subset of them, and what the algorithm derives from
+ * that subset, as one immutable {@link Snapshot}. {@link #current()} returns a snapshot whose
+ * healthy subset was read after the last health change that happened before the call; it rebuilds
+ * the snapshot only when some server's health changed since it was built.
+ *
+ * @param <S> what the algorithm precomputes from the healthy servers
+ */
+final class Membership<S> {
+
+  private static final VarHandle SNAPSHOT;
+
+  static {
+    try {
+      SNAPSHOT = MethodHandles.lookup().findVarHandle(Membership.class, "snapshot", Snapshot.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** One immutable state: all servers, the healthy ones, and the derived state. */
+  static final class Snapshot<S> {
+    final List<Server> all;
+    final Server[] healthy;
+    final S derived;
+    final long epoch;
+
+    Snapshot(List<Server> all, Server[] healthy, S derived, long epoch) {
+      this.all = all;
+      this.healthy = healthy;
+      this.derived = derived;
+      this.epoch = epoch;
+    }
+  }
+
+  private final Function<Server[], S> derive;
+
+  @SuppressWarnings("FieldMayBeFinal") // written through SNAPSHOT
+  private volatile Snapshot<S> snapshot;
+
+  /**
+   * @param derive computes the algorithm's state from the healthy servers, in list order; called on
+   *     every change, never per pick
+   */
+  Membership(List<Server> servers, Function<Server[], S> derive) {
+    this.derive = derive;
+    this.snapshot = build(validated(servers), StateEpoch.current());
+  }
+
+  /** Returns the current snapshot, rebuilding it first if a server's health changed. */
+  Snapshot<S> current() {
+    // Read the epoch before the snapshot: if it still matches, no health change happened after
+    // the snapshot's health flags were read (see StateEpoch).
+    long epoch = StateEpoch.current();
+    Snapshot<S> s = snapshot;
+    return s.epoch == epoch ? s : refresh(s, epoch);
+  }
+
+  /** Replaces the servers; see {@link ServerPicker#setServers}. */
+  void replace(List<Server> servers) {
+    List<Server> all = validated(servers);
+    while (true) {
+      Snapshot<S> old = snapshot;
+      if (SNAPSHOT.compareAndSet(this, old, build(all, StateEpoch.current()))) {
+        return;
+      }
+    }
+  }
+
+  private Snapshot<S> refresh(Snapshot<S> stale, long epoch) {
+    Snapshot<S> expected = stale;
+    long at = epoch;
+    while (true) {
+      Snapshot<S> fresh = build(expected.all, at);
+      if (SNAPSHOT.compareAndSet(this, expected, fresh)) {
+        return fresh;
+      }
+      // Another thread installed a snapshot: a membership change or a concurrent refresh.
+      expected = snapshot;
+      at = StateEpoch.current();
+      if (expected.epoch == at) {
+        return expected;
+      }
+    }
+  }
+
+  private Snapshot<S> build(List<Server> all, long epoch) {
+    int healthyCount = 0;
+    Server[] healthy = new Server[all.size()];
+    for (Server server : all) {
+      if (server.isHealthy()) {
+        healthy[healthyCount++] = server;
+      }
+    }
+    if (healthyCount < healthy.length) {
+      Server[] trimmed = new Server[healthyCount];
+      System.arraycopy(healthy, 0, trimmed, 0, healthyCount);
+      healthy = trimmed;
+    }
+    return new Snapshot<>(all, healthy, derive.apply(healthy), epoch);
+  }
+
+  /** Copies {@code servers}, rejecting null and duplicate ids. */
+  static List<Server> validated(List<Server> servers) {
+    Objects.requireNonNull(servers, "servers");
+    List<Server> copy = new ArrayList<>(servers.size());
+    Set<Server> seen = new HashSet<>();
+    int index = 0;
+    for (Server server : servers) {
+      if (server == null) {
+        throw new NullPointerException("servers[" + index + "]");
+      }
+      if (!seen.add(server)) {
+        throw new IllegalArgumentException(
+            "servers: " + servers + " (expected: distinct ids; " + server.id() + " appears twice)");
+      }
+      copy.add(server);
+      index++;
+    }
+    return List.copyOf(copy);
+  }
+}

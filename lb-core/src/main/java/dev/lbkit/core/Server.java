@@ -1,0 +1,160 @@
+package dev.lbkit.core;
+
+import dev.lbkit.hashing.Identified;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A backend that requests can be sent to: an immutable identity ({@link #host()}, {@link #port()},
+ * {@link #weight()}) plus live state ({@link #isHealthy()}, {@link #activeConnections()}) that
+ * every balancer holding this server shares.
+ *
+ * <p>Two servers are equal when their {@link #id()}s are equal, whatever their weight or state. The
+ * id is also the server's name on a consistent hash ring, so it places the server identically in
+ * every process.
+ *
+ * <p>Thread-safe: health is a volatile flag, visible to every thread as soon as {@link #setHealthy}
+ * returns; the connection count is atomic and never negative.
+ */
+public final class Server implements Identified {
+
+  private static final VarHandle HEALTHY;
+  private static final VarHandle ACTIVE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      HEALTHY = lookup.findVarHandle(Server.class, "healthy", boolean.class);
+      ACTIVE = lookup.findVarHandle(Server.class, "activeConnections", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final String host;
+  private final int port;
+  private final int weight;
+  private final String id;
+
+  @SuppressWarnings("FieldMayBeFinal") // written through HEALTHY
+  private volatile boolean healthy = true;
+
+  @SuppressWarnings("UnusedVariable") // read and written through ACTIVE
+  private volatile int activeConnections;
+
+  /**
+   * Creates a healthy server of weight 1.
+   *
+   * @throws NullPointerException if {@code host} is null
+   * @throws IllegalArgumentException if {@code host} is blank or {@code port} is not in {@code [1,
+   *     65535]}
+   */
+  public Server(String host, int port) {
+    this(host, port, 1);
+  }
+
+  /**
+   * Creates a healthy server.
+   *
+   * @param weight its share relative to other servers for weighted algorithms; at least 1
+   * @throws NullPointerException if {@code host} is null
+   * @throws IllegalArgumentException if {@code host} is blank, {@code port} is not in {@code [1,
+   *     65535]} or {@code weight} is below 1
+   */
+  public Server(String host, int port, int weight) {
+    Objects.requireNonNull(host, "host");
+    if (host.isBlank()) {
+      throw new IllegalArgumentException("host: '" + host + "' (expected: not blank)");
+    }
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+    }
+    if (weight < 1) {
+      throw new IllegalArgumentException("weight: " + weight + " (expected: >= 1)");
+    }
+    this.host = host;
+    this.port = port;
+    this.weight = weight;
+    // An IPv6 literal is bracketed so that the id still reads as one host and one port.
+    this.id =
+        (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /** Returns the host name or address this server was created with. */
+  public String host() {
+    return host;
+  }
+
+  /** Returns the port. */
+  public int port() {
+    return port;
+  }
+
+  /** Returns the weight, at least 1. */
+  public int weight() {
+    return weight;
+  }
+
+  /**
+   * Returns {@code host:port} ({@code [host]:port} for an IPv6 literal): the server's identity for
+   * equality, stats and hashing.
+   */
+  @Override
+  public String id() {
+    return id;
+  }
+
+  /** Returns whether the server may be picked; true when created. */
+  public boolean isHealthy() {
+    return healthy;
+  }
+
+  /**
+   * Marks the server healthy or not. Visible to every balancer holding this server before this
+   * method returns: a pick that starts afterwards never returns an unhealthy server.
+   */
+  public void setHealthy(boolean healthy) {
+    if ((boolean) HEALTHY.getAndSet(this, healthy) != healthy) {
+      StateEpoch.advance();
+    }
+  }
+
+  /** Returns the number of connections currently counted on this server, never negative. */
+  public int activeConnections() {
+    return (int) ACTIVE.getVolatile(this);
+  }
+
+  /** Counts one more active connection. */
+  void connectionOpened() {
+    ACTIVE.getAndAdd(this, 1);
+  }
+
+  /** Counts one connection fewer, never going below zero. */
+  void connectionClosed() {
+    int current;
+    do {
+      current = (int) ACTIVE.getVolatile(this);
+      if (current == 0) {
+        return;
+      }
+    } while (!ACTIVE.compareAndSet(this, current, current - 1));
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o == this || (o instanceof Server && id.equals(((Server) o).id));
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  /** Returns the id, with the weight when it is not 1: {@code a:8080} or {@code a:8080 (w=3)}. */
+  @Override
+  public String toString() {
+    return weight == 1 ? id : id + " (w=" + weight + ")";
+  }
+}
