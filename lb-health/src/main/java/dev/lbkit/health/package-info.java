@@ -1,7 +1,11 @@
 /**
- * Health checking for lbkit servers. This package is reserved for the threshold {@code
- * HealthChecker}, its probes and passive outlier ejection; until they land, servers' health is set
- * by the caller through {@code Server.setHealthy(boolean)}.
+ * Health checking for lbkit servers.
+ *
+ * <p>Today this package holds the threshold state machine that the health checker will drive: a
+ * server turns unhealthy after {@code unhealthyThreshold} consecutive failed probes and healthy
+ * again after {@code healthyThreshold} consecutive passed ones, so one failed probe among passes
+ * does not flap it. The checker itself (scheduling, TCP and HTTP probes, callbacks) and passive
+ * ejection come next; until then, set health with {@code Server.setHealthy(boolean)}.
  */
 @NullMarked
 package dev.lbkit.health;
