@@ -2,7 +2,6 @@ package dev.lbkit.core;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 public final class LeastConnections implements ServerPicker {
 
   private final Membership<Server[]> membership;
-  private final AtomicLong sequence = new AtomicLong();
+  private final PaddedCounter sequence;
 
   /**
    * Creates a least-connections balancer over {@code servers}.
@@ -31,6 +30,7 @@ public final class LeastConnections implements ServerPicker {
    */
   public LeastConnections(List<Server> servers) {
     this.membership = new Membership<>(servers, healthy -> healthy);
+    this.sequence = new PaddedCounter(0);
   }
 
   /**

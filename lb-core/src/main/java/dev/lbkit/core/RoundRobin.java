@@ -1,7 +1,6 @@
 package dev.lbkit.core;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 public final class RoundRobin implements ServerPicker {
 
   private final Membership<Server[]> membership;
-  private final AtomicLong sequence = new AtomicLong();
+  private final PaddedCounter sequence;
 
   /**
    * Creates a round robin over {@code servers}, in list order.
@@ -36,7 +35,7 @@ public final class RoundRobin implements ServerPicker {
   /** Creates a round robin whose first pick has sequence number {@code firstSequence}. */
   RoundRobin(List<Server> servers, long firstSequence) {
     this.membership = new Membership<>(servers, healthy -> healthy);
-    this.sequence.set(firstSequence);
+    this.sequence = new PaddedCounter(firstSequence);
   }
 
   /**

@@ -1,7 +1,5 @@
 package dev.lbkit.core;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
  * A process-wide counter of server state changes that affect routing (today: health). Writers
  * change the state first and advance the epoch second; a reader that reads the epoch before it
@@ -9,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class StateEpoch {
 
-  private static final AtomicLong EPOCH = new AtomicLong();
+  private static final PaddedCounter EPOCH = new PaddedCounter(0);
 
   private StateEpoch() {}
 
@@ -20,6 +18,6 @@ final class StateEpoch {
 
   /** Records that some server's routing state changed; call after the change is visible. */
   static void advance() {
-    EPOCH.incrementAndGet();
+    EPOCH.getAndIncrement();
   }
 }

@@ -1,7 +1,6 @@
 package dev.lbkit.core;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 public final class WeightedRoundRobin implements ServerPicker {
 
   private final Membership<WeightedSchedule> membership;
-  private final AtomicLong sequence = new AtomicLong();
+  private final PaddedCounter sequence;
 
   /**
    * Creates a smooth weighted round robin over {@code servers}.
@@ -38,6 +37,7 @@ public final class WeightedRoundRobin implements ServerPicker {
   WeightedRoundRobin(List<Server> servers, int maxTable, long maxBuildSteps) {
     this.membership =
         new Membership<>(servers, healthy -> WeightedSchedule.of(healthy, maxTable, maxBuildSteps));
+    this.sequence = new PaddedCounter(0);
   }
 
   /**
