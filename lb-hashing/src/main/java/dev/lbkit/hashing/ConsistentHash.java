@@ -357,7 +357,7 @@ public final class ConsistentHash<N> {
   /** Merges the sorted point sets {@code [from, to)} pairwise: O(total x log(count)). */
   private Points mergeAll(List<Points> sets, int from, int to) {
     if (to - from == 0) {
-      return new Points(new long[0], new Object[0], new String[0]);
+      return new Points(new long[0], new Object[0]);
     }
     if (to - from == 1) {
       return sets.get(from);
@@ -368,23 +368,20 @@ public final class ConsistentHash<N> {
 
   /** The sorted points of one node. */
   private Points pointsOf(N node, String name) {
-    long[] positions = new long[virtualNodes];
+    long[] positions = KeyHash.replicas(name, virtualNodes);
     for (int i = 0; i < virtualNodes; i++) {
-      positions[i] = unsigned(KeyHash.replica(name, i));
+      positions[i] = unsigned(positions[i]);
     }
     Arrays.sort(positions);
     Object[] owners = new Object[virtualNodes];
     Arrays.fill(owners, node);
-    String[] names = new String[virtualNodes];
-    Arrays.fill(names, name);
-    return new Points(positions, owners, names);
+    return new Points(positions, owners);
   }
 
-  private static Points merge(Points a, Points b) {
+  private Points merge(Points a, Points b) {
     int n = a.positions.length + b.positions.length;
     long[] positions = new long[n];
     Object[] owners = new Object[n];
-    String[] names = new String[n];
     int i = 0;
     int j = 0;
     for (int k = 0; k < n; k++) {
@@ -395,32 +392,32 @@ public final class ConsistentHash<N> {
         takeA = true;
       } else if (a.positions[i] != b.positions[j]) {
         takeA = a.positions[i] < b.positions[j];
-      } else {
-        takeA = a.names[i].compareTo(b.names[j]) <= 0;
+      } else { // a 64-bit collision: order by name, so the layout depends only on the node set
+        takeA = nameOf(a.owners[i]).compareTo(nameOf(b.owners[j])) <= 0;
       }
       if (takeA) {
         positions[k] = a.positions[i];
-        owners[k] = a.owners[i];
-        names[k] = a.names[i++];
+        owners[k] = a.owners[i++];
       } else {
         positions[k] = b.positions[j];
-        owners[k] = b.owners[j];
-        names[k] = b.names[j++];
+        owners[k] = b.owners[j++];
       }
     }
-    return new Points(positions, owners, names);
+    return new Points(positions, owners);
   }
 
-  /** Sorted points with their owners and owner names; never written after construction. */
+  private String nameOf(Object owner) {
+    return NodeNames.nameOf(nodeName, cast(owner));
+  }
+
+  /** Sorted points with their owners; never written after construction. */
   private static class Points {
     final long[] positions;
     final Object[] owners;
-    final String[] names;
 
-    Points(long[] positions, Object[] owners, String[] names) {
+    Points(long[] positions, Object[] owners) {
       this.positions = positions;
       this.owners = owners;
-      this.names = names;
     }
 
     /** Returns these points without those of {@code owner}. */
@@ -433,16 +430,14 @@ public final class ConsistentHash<N> {
       }
       long[] p = new long[kept];
       Object[] o = new Object[kept];
-      String[] s = new String[kept];
       int k = 0;
       for (int i = 0; i < owners.length; i++) {
         if (owners[i] != owner) {
           p[k] = positions[i];
-          o[k] = owners[i];
-          s[k++] = names[i];
+          o[k++] = owners[i];
         }
       }
-      return new Points(p, o, s);
+      return new Points(p, o);
     }
   }
 
@@ -452,7 +447,7 @@ public final class ConsistentHash<N> {
     final Map<String, Object> byName;
 
     Ring(Points sorted, Map<String, Object> byName) {
-      super(sorted.positions, sorted.owners, sorted.names);
+      super(sorted.positions, sorted.owners);
       this.points = sorted.positions;
       this.byName = byName;
     }

@@ -1,5 +1,6 @@
 package dev.lbkit.hashing;
 
+import com.dynatrace.hash4j.hashing.HashStream64;
 import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
 import java.util.Objects;
@@ -58,5 +59,18 @@ public final class KeyHash {
       throw new IllegalArgumentException("index: " + index + " (expected: >= 0)");
     }
     return XXH3.hashStream().putChars(nodeName).putInt(index).getAsLong();
+  }
+
+  /**
+   * Returns {@code replica(nodeName, i)} for {@code i} in {@code [0, count)}, reusing one hash
+   * stream: what a ring computes when a node joins.
+   */
+  static long[] replicas(String nodeName, int count) {
+    HashStream64 stream = XXH3.hashStream();
+    long[] positions = new long[count];
+    for (int i = 0; i < count; i++) {
+      positions[i] = stream.reset().putChars(nodeName).putInt(i).getAsLong();
+    }
+    return positions;
   }
 }

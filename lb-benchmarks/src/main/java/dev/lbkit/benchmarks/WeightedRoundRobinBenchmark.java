@@ -1,0 +1,63 @@
+package dev.lbkit.benchmarks;
+
+import dev.lbkit.core.Server;
+import dev.lbkit.core.WeightedRoundRobin;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of one smooth weighted round-robin pick over {@code n} healthy servers whose weights are
+ * drawn from 1..10 with a fixed seed: lbkit's {@link WeightedRoundRobin#next()} ({@link #next}),
+ * which reads a precomputed nginx schedule, against {@link NginxSmoothWrrBaseline} ({@link
+ * #nginxBaseline}), the textbook {@code synchronized} O(n) loop that yields the same sequence. Both
+ * use the same servers and weights at each n, so their ratio is the gain of precomputing. With
+ * several benchmark threads all of them pick from one balancer (and contend for the baseline's
+ * lock).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@State(Scope.Benchmark)
+@SuppressWarnings("NullAway.Init") // the balancers are built in setUp()
+public class WeightedRoundRobinBenchmark {
+
+  @Param({"10", "100", "1000"})
+  int n;
+
+  private WeightedRoundRobin weightedRoundRobin;
+  private NginxSmoothWrrBaseline nginx;
+
+  /** Builds lbkit's balancer and the baseline over the same weighted servers. */
+  @Setup
+  public void setUp() {
+    List<Server> servers = Fixtures.weightedServers(n, Fixtures.SEED);
+    weightedRoundRobin = new WeightedRoundRobin(servers);
+    nginx = new NginxSmoothWrrBaseline(servers);
+  }
+
+  /** One pick from lbkit's {@code WeightedRoundRobin}. */
+  @Benchmark
+  public @Nullable Server next() {
+    return weightedRoundRobin.next();
+  }
+
+  /** One pick from the textbook {@code synchronized} nginx loop; not library code. */
+  @Benchmark
+  public Server nginxBaseline() {
+    return nginx.next();
+  }
+}
