@@ -19,8 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LeastConnections implements ServerPicker {
 
-  private final Membership<Server[]> membership;
-  private final PaddedCounter sequence;
+  private final LeastScan scan;
 
   /**
    * Creates a least-connections balancer over {@code servers}.
@@ -29,8 +28,7 @@ public final class LeastConnections implements ServerPicker {
    * @throws IllegalArgumentException if two servers have the same id
    */
   public LeastConnections(List<Server> servers) {
-    this.membership = new Membership<>(servers, healthy -> healthy);
-    this.sequence = new PaddedCounter(0);
+    this.scan = new LeastScan(servers, LeastScan.Measure.CONNECTIONS);
   }
 
   /**
@@ -39,26 +37,7 @@ public final class LeastConnections implements ServerPicker {
    */
   @Override
   public @Nullable Server next() {
-    Server[] healthy = membership.current().healthy;
-    int n = healthy.length;
-    if (n == 0) {
-      return null;
-    }
-    int i = Sequences.index(sequence.getAndIncrement(), n);
-    Server best = healthy[i];
-    int fewest = best.activeConnections();
-    for (int step = 1; step < n && fewest > 0; step++) {
-      if (++i == n) {
-        i = 0;
-      }
-      Server candidate = healthy[i];
-      int connections = candidate.activeConnections();
-      if (connections < fewest) {
-        best = candidate;
-        fewest = connections;
-      }
-    }
-    return best;
+    return scan.next();
   }
 
   /**
@@ -81,16 +60,16 @@ public final class LeastConnections implements ServerPicker {
 
   @Override
   public List<Server> servers() {
-    return membership.current().all;
+    return scan.servers();
   }
 
   @Override
   public void setServers(List<Server> servers) {
-    membership.replace(servers);
+    scan.setServers(servers);
   }
 
   @Override
   public String toString() {
-    return "LeastConnections" + servers();
+    return scan.toString();
   }
 }

@@ -52,6 +52,14 @@ abstract class PaddedCounterValue extends PaddedCounterPad {
     return value;
   }
 
+  /**
+   * Sets the value to {@code next} if it is {@code expected}; returns the value found, which equals
+   * {@code expected} exactly when the update happened.
+   */
+  final long compareAndExchange(long expected, long next) {
+    return (long) VALUE.compareAndExchange(this, expected, next);
+  }
+
   /** Adds one and returns the value before. */
   final long getAndIncrement() {
     return (long) VALUE.getAndAdd(this, 1L);

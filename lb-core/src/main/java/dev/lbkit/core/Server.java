@@ -3,7 +3,9 @@ package dev.lbkit.core;
 import dev.lbkit.hashing.Identified;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,14 +37,18 @@ public final class Server implements Identified {
 
   private final String host;
   private final int port;
-  private final int weight;
   private final String id;
+  private volatile int weight;
+  private volatile long load;
 
   @SuppressWarnings("FieldMayBeFinal") // written through HEALTHY
   private volatile boolean healthy = true;
 
   @SuppressWarnings("UnusedVariable") // read and written through ACTIVE
   private volatile int activeConnections;
+
+  /** Told when the connection count drops to zero; see {@link #whenIdle}. Usually empty. */
+  private final List<Runnable> idleListeners = new CopyOnWriteArrayList<>();
 
   /**
    * Creates a healthy server of weight 1.
@@ -98,6 +104,43 @@ public final class Server implements Identified {
   }
 
   /**
+   * Changes the weight. Weighted balancers holding this server use the new weight from their next
+   * pick on (they rebuild their schedule once).
+   *
+   * @throws IllegalArgumentException if {@code weight} is below 1
+   */
+  public void setWeight(int weight) {
+    if (weight < 1) {
+      throw new IllegalArgumentException("weight: " + weight + " (expected: >= 1)");
+    }
+    if (this.weight != weight) {
+      this.weight = weight;
+      StateEpoch.advance();
+    }
+  }
+
+  /**
+   * Returns the load this server last reported, such as a queue depth or a health probe's load
+   * figure; 0 until one is reported. {@link Algorithm#LEAST_LOADED} picks the lowest.
+   */
+  public long load() {
+    return load;
+  }
+
+  /**
+   * Records the load this server reports (a queue depth, a utilisation in percent...); lower is
+   * less loaded. Any non-negative scale works as long as all servers of a balancer use the same.
+   *
+   * @throws IllegalArgumentException if {@code load} is negative
+   */
+  public void reportLoad(long load) {
+    if (load < 0) {
+      throw new IllegalArgumentException("load: " + load + " (expected: >= 0)");
+    }
+    this.load = load;
+  }
+
+  /**
    * Returns {@code host:port} ({@code [host]:port} for an IPv6 literal): the server's identity for
    * equality, stats and hashing.
    */
@@ -131,6 +174,23 @@ public final class Server implements Identified {
     ACTIVE.getAndAdd(this, 1);
   }
 
+  /**
+   * Counts one more active connection if fewer than {@code cap} are active; atomically, so that
+   * concurrent callers never push the count past the cap.
+   *
+   * @return whether the connection was counted
+   */
+  boolean tryConnectionOpened(int cap) {
+    int current;
+    do {
+      current = (int) ACTIVE.getVolatile(this);
+      if (current >= cap) {
+        return false;
+      }
+    } while (!ACTIVE.compareAndSet(this, current, current + 1));
+    return true;
+  }
+
   /** Counts one connection fewer, never going below zero. */
   void connectionClosed() {
     int current;
@@ -140,6 +200,26 @@ public final class Server implements Identified {
         return;
       }
     } while (!ACTIVE.compareAndSet(this, current, current - 1));
+    if (current == 1 && !idleListeners.isEmpty()) {
+      idleListeners.forEach(Runnable::run);
+    }
+  }
+
+  /**
+   * Runs {@code listener} whenever the connection count drops to zero, whoever closed the last
+   * connection (any balancer, or {@link LeastConnections#disconnect}), and once now if it is zero
+   * already. The listener must be idempotent and quick; it runs on the closing thread.
+   */
+  void whenIdle(Runnable listener) {
+    idleListeners.add(listener);
+    if (activeConnections() == 0) {
+      listener.run(); // the count may have dropped before the listener was in the list
+    }
+  }
+
+  /** Stops telling {@code listener}. */
+  void stopTellingWhenIdle(Runnable listener) {
+    idleListeners.remove(listener);
   }
 
   @Override

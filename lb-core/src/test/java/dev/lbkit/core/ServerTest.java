@@ -59,6 +59,40 @@ class ServerTest {
   }
 
   @Test
+  void weightCanChangeAndWeightedBalancersFollow() {
+    Server a = new Server("a", 80, 1);
+    Server b = new Server("b", 80, 1);
+    WeightedRoundRobin wrr = new WeightedRoundRobin(List.of(a, b));
+    assertThat(wrr.schedule().period()).isEqualTo(2);
+    a.setWeight(3);
+    assertThat(a.weight()).isEqualTo(3);
+    assertThat(wrr.schedule().period()).isEqualTo(4);
+    assertThatThrownBy(() -> a.setWeight(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("weight: 0 (expected: >= 1)");
+  }
+
+  @Test
+  void reportsLoad() {
+    Server s = new Server("a", 80);
+    assertThat(s.load()).isZero();
+    s.reportLoad(7);
+    assertThat(s.load()).isEqualTo(7);
+    assertThatThrownBy(() -> s.reportLoad(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("load: -1 (expected: >= 0)");
+  }
+
+  @Test
+  void capsConnectionsAtomically() {
+    Server s = new Server("a", 80);
+    assertThat(s.tryConnectionOpened(2)).isTrue();
+    assertThat(s.tryConnectionOpened(2)).isTrue();
+    assertThat(s.tryConnectionOpened(2)).isFalse();
+    assertThat(s.activeConnections()).isEqualTo(2);
+  }
+
+  @Test
   void rejectsBadArguments() {
     assertThatThrownBy(() -> new Server(null, 80))
         .isInstanceOf(NullPointerException.class)

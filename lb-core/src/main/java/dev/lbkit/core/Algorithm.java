@@ -1,0 +1,33 @@
+package dev.lbkit.core;
+
+/**
+ * The balancing algorithms a {@link LoadBalancer} can use. Every one honours the same admission
+ * rules: only healthy servers that are not draining, under their rate limit and under their
+ * concurrency cap are picked.
+ */
+public enum Algorithm {
+  /** Strict list order over the healthy servers; see {@link RoundRobin}. */
+  ROUND_ROBIN,
+  /** nginx's smooth weighted round robin; see {@link WeightedRoundRobin}. */
+  WEIGHTED_ROUND_ROBIN,
+  /** Fewest active connections, ties in round-robin order; see {@link LeastConnections}. */
+  LEAST_CONNECTIONS,
+  /** A uniformly random healthy server, from the balancer's random source. */
+  RANDOM,
+  /**
+   * The server with fewer active connections of two (or, configured, k) distinct random healthy
+   * servers: nearly as good as a full scan, O(k) per pick, and it never picks the most loaded one.
+   */
+  POWER_OF_TWO_CHOICES,
+  /**
+   * The healthy server with the lowest reported {@link Server#load()} (such as a runner's queue
+   * depth), ties broken by active connections and then in round-robin order.
+   */
+  LEAST_LOADED,
+  /**
+   * The owner of the request's {@linkplain Request#key() key} on a consistent hash ring of the
+   * healthy servers (the client IP when the request has no key); requests with neither are routed
+   * round robin. A key whose server is unavailable goes to the next server on the ring.
+   */
+  CONSISTENT_HASH
+}

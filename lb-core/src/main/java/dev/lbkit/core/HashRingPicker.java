@@ -1,0 +1,68 @@
+package dev.lbkit.core;
+
+import dev.lbkit.hashing.ConsistentHash;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Routes a request by its key (or client IP) on a consistent hash ring of the healthy servers; see
+ * {@link ServerPicker#consistentHash}. The ring is rebuilt with the healthy subset, when membership
+ * or health changes, never per pick.
+ */
+final class HashRingPicker implements ServerPicker {
+
+  private final Membership<ConsistentHash<Server>> membership;
+  private final RoundRobin keyless;
+
+  HashRingPicker(List<Server> servers) {
+    this.membership =
+        new Membership<>(servers, healthy -> new ConsistentHash<>(Arrays.asList(healthy)));
+    this.keyless = new RoundRobin(servers);
+  }
+
+  /** Round robin: a pick without a request has no key to hash. */
+  @Override
+  public @Nullable Server next() {
+    return keyless.next();
+  }
+
+  @Override
+  public @Nullable Server next(Request request) {
+    String key = keyOf(request);
+    return key == null ? keyless.next() : membership.current().derived.getNode(key);
+  }
+
+  @Override
+  public @Nullable Server next(Request request, Predicate<? super Server> admit) {
+    String key = keyOf(request);
+    if (key == null) {
+      return ServerPicker.super.next(request, admit);
+    }
+    return membership.current().derived.getNode(key, admit);
+  }
+
+  private static @Nullable String keyOf(Request request) {
+    Objects.requireNonNull(request, "request");
+    String key = request.key();
+    return key != null ? key : request.clientIp();
+  }
+
+  @Override
+  public List<Server> servers() {
+    return membership.current().all;
+  }
+
+  @Override
+  public void setServers(List<Server> servers) {
+    membership.replace(servers);
+    keyless.setServers(servers);
+  }
+
+  @Override
+  public String toString() {
+    return "ConsistentHash" + servers();
+  }
+}

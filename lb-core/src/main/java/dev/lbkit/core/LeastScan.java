@@ -1,0 +1,79 @@
+package dev.lbkit.core;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The healthy server with the least {@link Measure}, found by a scan that starts one server further
+ * on each pick, so ties go in round-robin order and, with every measure equal, the picks are a
+ * plain round robin. Behind {@link LeastConnections} and {@link ServerPicker#leastLoaded}.
+ *
+ * <p>O(h) for h healthy servers, stopping early at a server whose measure is 0; one atomic
+ * increment; no allocation. Measures read during the scan may change before it ends: the pick is
+ * the least loaded server as of the reads.
+ */
+final class LeastScan implements ServerPicker {
+
+  /** What "least" means: fewest active connections, or lowest load and then fewest connections. */
+  enum Measure {
+    /** Active connections. */
+    CONNECTIONS,
+    /** Reported load, ties broken by active connections. */
+    LOAD;
+  }
+
+  private final Membership<Server[]> membership;
+  private final PaddedCounter sequence = new PaddedCounter(0);
+  private final Measure measure;
+
+  LeastScan(List<Server> servers, Measure measure) {
+    this.membership = new Membership<>(servers, healthy -> healthy);
+    this.measure = measure;
+  }
+
+  @Override
+  public @Nullable Server next() {
+    Server[] healthy = membership.current().healthy;
+    int n = healthy.length;
+    if (n == 0) {
+      return null;
+    }
+    int i = Sequences.index(sequence.getAndIncrement(), n);
+    Server best = healthy[i];
+    boolean byLoad = measure == Measure.LOAD;
+    long leastLoad = byLoad ? best.load() : 0;
+    int fewest = best.activeConnections();
+    for (int step = 1; step < n && (leastLoad > 0 || fewest > 0); step++) {
+      if (++i == n) {
+        i = 0;
+      }
+      Server candidate = healthy[i];
+      long load = byLoad ? candidate.load() : 0;
+      if (load > leastLoad) {
+        continue;
+      }
+      int connections = candidate.activeConnections();
+      if (load < leastLoad || connections < fewest) {
+        best = candidate;
+        leastLoad = load;
+        fewest = connections;
+      }
+    }
+    return best;
+  }
+
+  @Override
+  public List<Server> servers() {
+    return membership.current().all;
+  }
+
+  @Override
+  public void setServers(List<Server> servers) {
+    membership.replace(servers);
+  }
+
+  @Override
+  public String toString() {
+    return (measure == Measure.LOAD ? "LeastLoaded" : "LeastConnections") + servers();
+  }
+}
