@@ -145,6 +145,16 @@ public final class BenchmarkReport {
             "guavaConsistentHash",
             "hash4jJumpBackHash"),
         Job.oneThread(mode, ConsistentHashBenchmark.class, none, "keyHash", "addThenRemoveNode"),
+        Job.oneThread(
+            mode,
+            FacadeBenchmark.class,
+            none,
+            "routePlain",
+            "routeRateLimited",
+            "routeStickyIp",
+            "powerOfTwoChoices",
+            "tokenBucketTryAcquire",
+            "guavaTryAcquire"),
         Job.twoThreads(mode, FloorBenchmark.class, none, "atomicGetAndIncrement"),
         Job.twoThreads(
             mode, RoundRobinBenchmark.class, picks, "next", "nextWith30PercentUnhealthy"),
@@ -156,7 +166,15 @@ public final class BenchmarkReport {
             "getNode",
             "guavaConsistentHash",
             "hash4jJumpBackHash"),
-        Job.twoThreads(mode, ConsistentHashBenchmark.class, none, "keyHash"));
+        Job.twoThreads(mode, ConsistentHashBenchmark.class, none, "keyHash"),
+        Job.twoThreads(
+            mode,
+            FacadeBenchmark.class,
+            none,
+            "routePlain",
+            "powerOfTwoChoices",
+            "tokenBucketTryAcquire",
+            "guavaTryAcquire"));
   }
 
   /** Returns JMH's options for one job: the mode's iterations, the job's threads and sizes. */

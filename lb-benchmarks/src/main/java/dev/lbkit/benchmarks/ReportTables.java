@@ -96,6 +96,15 @@ final class ReportTables {
             oneThread(ADD_REMOVE_NODE),
             List.of(costOver("÷ getNode (same n)", "ConsistentHashBenchmark.getNode", true))),
         new TableSpec(
+            "LoadBalancer.route, power of two choices, token bucket",
+            "n = 10 servers. `routeRateLimited` has a per-server token bucket that always has a"
+                + " token; `routeStickyIp` rotates 1,024 client IPs over the consistent hash ring."
+                + " `guavaTryAcquire` is Guava's `RateLimiter` at the same rate (a peer). Targets:"
+                + " route ≤ 15 ns plain, ≤ 60 ns rate-limited, ≤ 120 ns sticky; P2C ≤ 20 ns; token"
+                + " bucket ≤ 30 ns; 0 B/op.",
+            oneThread("FacadeBenchmark."),
+            List.of(perAtomic, costOver("÷ nanoTime", "FloorBenchmark.nanoTime", false))),
+        new TableSpec(
             "Two threads on one shared instance (aggregate throughput)",
             "Both threads pick from one balancer, ring or counter. The ratio is the atomic floor's"
                 + " two-thread ops/s over the row's; the speed-up is the row's two-thread ops/s"

@@ -1,6 +1,7 @@
 package dev.lbkit.core;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -9,6 +10,10 @@ import org.jspecify.annotations.Nullable;
 final class Backend {
 
   final Server server;
+
+  /** {@code Optional.of(server)}, made once so that routing allocates nothing. */
+  final Optional<Server> asOptional;
+
   final @Nullable TokenBucket rateLimit;
   final String cookieValue;
   final LongAdder requests = new LongAdder();
@@ -20,6 +25,7 @@ final class Backend {
 
   Backend(Server server, @Nullable TokenBucket rateLimit) {
     this.server = server;
+    this.asOptional = Optional.of(server);
     this.rateLimit = rateLimit;
     this.cookieValue = SessionAffinity.cookieValue(server);
   }

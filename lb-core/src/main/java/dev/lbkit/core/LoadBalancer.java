@@ -228,7 +228,7 @@ public final class LoadBalancer {
       return Optional.empty();
     }
     routed(request, chosen);
-    return Optional.of(chosen.server);
+    return chosen.asOptional;
   }
 
   /**
