@@ -5,6 +5,7 @@
 module dev.lbkit.health {
   requires transitive dev.lbkit.core;
   requires static transitive org.jspecify;
+  requires java.net.http; // the HTTP health probe
 
   exports dev.lbkit.health;
 }

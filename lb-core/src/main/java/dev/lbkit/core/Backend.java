@@ -1,13 +1,36 @@
 package dev.lbkit.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
-/** What one {@link LoadBalancer} keeps about one of its servers: limits, drain state, counters. */
+/**
+ * What one {@link LoadBalancer} keeps about one of its servers: limits, drain and ejection state,
+ * counters.
+ */
 final class Backend {
+
+  /**
+   * The value of {@link #ejectedUntil} when the server is not ejected. Any long is a possible
+   * ticker reading, so a deadline that happens to equal it is moved one nanosecond later (see
+   * {@link #deadline}).
+   */
+  static final long NOT_EJECTED = Long.MIN_VALUE;
+
+  private static final VarHandle EJECTED_UNTIL;
+
+  static {
+    try {
+      EJECTED_UNTIL =
+          MethodHandles.lookup().findVarHandle(Backend.class, "ejectedUntil", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   final Server server;
 
@@ -23,11 +46,63 @@ final class Backend {
   final CompletableFuture<Void> drained = new CompletableFuture<>();
   volatile boolean draining;
 
+  /**
+   * The ticker reading at which the server's ejection ends, or {@link #NOT_EJECTED}. Written under
+   * the balancer's write lock, except that a reader who finds the deadline passed may reset it to
+   * {@link #NOT_EJECTED} by compare-and-set, so later admissions skip the clock (a new ejection
+   * installed meanwhile has another value and survives the reset).
+   */
+  private volatile long ejectedUntil = NOT_EJECTED;
+
   Backend(Server server, @Nullable TokenBucket rateLimit) {
     this.server = server;
     this.asOptional = Optional.of(server);
     this.rateLimit = rateLimit;
     this.cookieValue = SessionAffinity.cookieValue(server);
+  }
+
+  /** Returns the ticker reading {@code nanos} after {@code now}, never {@link #NOT_EJECTED}. */
+  static long deadline(long now, long nanos) {
+    long deadline = now + nanos;
+    return deadline == NOT_EJECTED ? deadline + 1 : deadline;
+  }
+
+  /** Returns the ejection deadline, or {@link #NOT_EJECTED}; one volatile read. */
+  long ejectedUntil() {
+    return ejectedUntil;
+  }
+
+  /** Ejects the server until {@code deadline} (from {@link #deadline}); under the write lock. */
+  void ejectUntil(long deadline) {
+    ejectedUntil = deadline;
+  }
+
+  /** Ends any ejection; under the write lock. */
+  void clearEjection() {
+    ejectedUntil = NOT_EJECTED;
+  }
+
+  /** Returns whether the server is ejected at ticker reading {@code now}; no side effect. */
+  boolean ejectedAt(long now) {
+    long until = ejectedUntil;
+    return until != NOT_EJECTED && until - now > 0; // by subtraction: right across overflow
+  }
+
+  /**
+   * Returns whether the server is ejected now: one volatile read, and a read of {@code ticker} only
+   * if an ejection is set. An ejection found past is reset, so later calls skip the clock.
+   */
+  boolean isEjected(Ticker ticker) {
+    long until = ejectedUntil;
+    if (until == NOT_EJECTED) {
+      return false;
+    }
+    if (until - ticker.read() > 0) {
+      return true;
+    }
+    // Fails, harmlessly, if the server was ejected again meanwhile: that deadline stays.
+    boolean unused = EJECTED_UNTIL.compareAndSet(this, until, NOT_EJECTED);
+    return false;
   }
 
   /** Records a closed lease. */
@@ -39,12 +114,13 @@ final class Backend {
     latency.record(nanos);
   }
 
-  ServerStats stats() {
+  ServerStats stats(boolean ejected) {
     LatencyHistogram.Summary summary = latency.summary();
     return new ServerStats(
         server.id(),
         server.isHealthy(),
         draining,
+        ejected,
         requests.sum(),
         server.activeConnections(),
         completed.sum(),

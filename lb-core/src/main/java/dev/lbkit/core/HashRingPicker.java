@@ -18,9 +18,15 @@ final class HashRingPicker implements ServerPicker {
   private final RoundRobin keyless;
 
   HashRingPicker(List<Server> servers) {
+    this(servers, false);
+  }
+
+  /** Creates a picker that, with {@code ignoreHealth}, counts every server as healthy. */
+  HashRingPicker(List<Server> servers, boolean ignoreHealth) {
     this.membership =
-        new Membership<>(servers, healthy -> new ConsistentHash<>(Arrays.asList(healthy)));
-    this.keyless = new RoundRobin(servers);
+        new Membership<>(
+            servers, healthy -> new ConsistentHash<>(Arrays.asList(healthy)), ignoreHealth);
+    this.keyless = new RoundRobin(servers, 0, ignoreHealth);
   }
 
   /** Round robin: a pick without a request has no key to hash. */

@@ -27,7 +27,12 @@ final class LeastScan implements ServerPicker {
   private final Measure measure;
 
   LeastScan(List<Server> servers, Measure measure) {
-    this.membership = new Membership<>(servers, healthy -> healthy);
+    this(servers, measure, false);
+  }
+
+  /** Creates a scan that, with {@code ignoreHealth}, counts every server as healthy. */
+  LeastScan(List<Server> servers, Measure measure, boolean ignoreHealth) {
+    this.membership = new Membership<>(servers, healthy -> healthy, ignoreHealth);
     this.measure = measure;
   }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -45,11 +46,25 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Admission</h2>
  *
- * A server is <em>admissible</em> for a request when it is healthy, not draining, under its
- * concurrency cap, and has a rate-limit token (taken only from the server finally chosen). Routing
- * offers the algorithm's pick first and, if it is not admissible, the next servers in the
- * algorithm's order; {@code route} is empty (and {@code acquire} fails) only when no server is
- * admissible. It never returns an unhealthy server.
+ * A server is <em>admissible</em> for a request when it is healthy, not draining, not ejected,
+ * under its concurrency cap, and has a rate-limit token (taken only from the server finally
+ * chosen). Routing offers the algorithm's pick first and, if it is not admissible, the next servers
+ * in the algorithm's order; {@code route} is empty (and {@code acquire} fails) only when no server
+ * is admissible. Unless a panic threshold is set, it never returns an unhealthy or ejected server.
+ *
+ * <h2>Ejection and panic</h2>
+ *
+ * {@link #eject} takes a server out of rotation for a while, without touching its health or its
+ * membership: passive health checks (such as {@code dev.lbkit.health.OutlierDetector}, fed by the
+ * outcomes of leases) use it for servers whose calls keep failing. At most {@link
+ * Builder#maxEjectionPercent} of the servers that are not draining are ejected at once (always at
+ * least one).
+ *
+ * <p>With {@link Builder#panicThreshold} set to a share {@code p}, the balancer <em>panics</em>
+ * while fewer than {@code p} of its servers that are not draining are healthy and not ejected: it
+ * then routes over all of them as if every one were healthy and none ejected, rather than pile the
+ * whole load on the few (Envoy's panic threshold). Drain, rate limits and concurrency caps still
+ * hold in panic. Without a threshold (the default) a balancer with nothing healthy routes nothing.
  *
  * <h2>Affinity</h2>
  *
@@ -67,9 +82,33 @@ import org.jspecify.annotations.Nullable;
  * Every method is thread-safe. Routing reads immutable snapshots and never locks; membership
  * changes copy and republish the snapshot under a lock that readers never take. {@code route} with
  * no affinity and no limits costs the algorithm's pick, two identity-map lookups and a counter
- * increment. Waiting acquires take a lock only while servers are full.
+ * increment; it reads the clock for a server only while that server is ejected. A panic threshold
+ * adds three volatile reads per route while the panic verdict is current. Waiting acquires take a
+ * lock only while servers are full.
  */
 public final class LoadBalancer {
+
+  /*
+   * Ejection. A server's ejection is one volatile long on its Backend: the ticker reading at which
+   * it ends, or NOT_EJECTED. Admission reads it with the drain flag; only when a deadline is set
+   * does it read the ticker, comparing by subtraction, and a reader who finds the deadline passed
+   * swaps it back to NOT_EJECTED by CAS (a later ejection has another deadline and survives), so
+   * the clock drops out of the route again. Nothing runs when an ejection ends: there is no timer,
+   * the next admission simply lets the server in. eject() and uneject() run under the write lock,
+   * so the cap on ejections (counted over the Backends, which is O(n) but rare) holds whoever
+   * ejects: a detector, several of them, an operator.
+   *
+   * Panic. The pickers see only healthy servers, so panic routing needs servers they would never
+   * return. A second picker of the same algorithm, over the same routable servers but built with
+   * ignoreHealth (see Membership), picks while the balancer panics; its fallback walk, in list
+   * order, is ours, since ServerPicker's default walk skips unhealthy servers. Admission lets an
+   * unhealthy or ejected server in only if the balancer panics, and asks only then, so a healthy
+   * server's admission never pays for the check. Whether the balancer panics is a PanicCheck: a
+   * verdict computed by an O(n) scan and kept with the state epoch (health and weight changes),
+   * the routing version (membership, drain, eject, uneject) and the earliest live ejection's end
+   * it was computed at; a route that finds all three unchanged reuses it. A route and an admission
+   * may see different verdicts across a change; either way the result is one a verdict allows.
+   */
 
   private static final System.Logger LOG = System.getLogger(LoadBalancer.class.getName());
   private static final Duration WAIT_RECHECK = Duration.ofMillis(20);
@@ -117,6 +156,9 @@ public final class LoadBalancer {
 
   private final Algorithm algorithm;
   private final ServerPicker picker;
+  private final @Nullable ServerPicker panicPicker; // ignores health; null without a threshold
+  private final double panicThreshold; // 0 when off
+  private final int maxEjectionPercent;
   private final boolean sticky;
   private final @Nullable ConsistentHash<Server> ipRing;
   private final @Nullable SessionAffinity affinity;
@@ -136,6 +178,24 @@ public final class LoadBalancer {
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by waitLock
   private volatile int waiting; // waiters.size(), for a lock-free look
   private volatile Members members;
+  // Advanced under writeLock on every change to membership, drain or ejection.
+  private final AtomicLong routingVersion = new AtomicLong();
+  private volatile @Nullable PanicCheck panicCheck;
+
+  /** Whether the balancer panics, and the state that verdict was computed from. */
+  private static final class PanicCheck {
+    final long epoch; // StateEpoch.current() before the scan
+    final long version; // routingVersion before the scan
+    final long firstExpiry; // when the first live ejection ends; NOT_EJECTED if none is live
+    final boolean panic;
+
+    PanicCheck(long epoch, long version, long firstExpiry, boolean panic) {
+      this.epoch = epoch;
+      this.version = version;
+      this.firstExpiry = firstExpiry;
+      this.panic = panic;
+    }
+  }
 
   /**
    * Creates a round-robin balancer over {@code servers}.
@@ -166,6 +226,8 @@ public final class LoadBalancer {
     this.rateBurst = builder.rateBurst;
     this.maxConcurrent = builder.maxConcurrent;
     this.maxAttempts = builder.maxAttempts;
+    this.maxEjectionPercent = builder.maxEjectionPercent;
+    this.panicThreshold = builder.panicThreshold;
     this.ticker = builder.ticker;
     this.retryBudget =
         builder.retryBudget != null ? builder.retryBudget : RetryBudget.create(0.2, 10, ticker);
@@ -175,27 +237,41 @@ public final class LoadBalancer {
       byId.put(s, newBackend(s));
     }
     this.members = new Members(new ArrayList<>(initial), byId);
-    this.picker = newPicker(builder.algorithm, initial, builder.choices, builder.random);
+    this.picker = newPicker(builder.algorithm, initial, builder.choices, builder.random, false);
+    this.panicPicker =
+        panicThreshold > 0
+            ? newPicker(builder.algorithm, initial, builder.choices, builder.random, true)
+            : null;
     this.ipRing = sticky ? new ConsistentHash<>(initial) : null;
   }
 
+  /**
+   * Returns a picker of {@code algorithm}; with {@code ignoreHealth}, one that counts every server
+   * as healthy (the panic picker).
+   */
   private static ServerPicker newPicker(
-      Algorithm algorithm, List<Server> servers, int choices, RandomGenerator random) {
+      Algorithm algorithm,
+      List<Server> servers,
+      int choices,
+      RandomGenerator random,
+      boolean ignoreHealth) {
     switch (algorithm) {
       case ROUND_ROBIN:
-        return new RoundRobin(servers);
+        return new RoundRobin(servers, 0, ignoreHealth);
       case WEIGHTED_ROUND_ROBIN:
-        return new WeightedRoundRobin(servers);
+        return new WeightedRoundRobin(servers, ignoreHealth);
       case LEAST_CONNECTIONS:
-        return new LeastConnections(servers);
+        return ignoreHealth
+            ? new LeastScan(servers, LeastScan.Measure.CONNECTIONS, true)
+            : new LeastConnections(servers);
       case RANDOM:
-        return ServerPicker.random(servers, random);
+        return new RandomPicker(servers, random, 1, ignoreHealth);
       case POWER_OF_TWO_CHOICES:
-        return ServerPicker.powerOfChoices(servers, choices, random);
+        return new RandomPicker(servers, random, choices, ignoreHealth);
       case LEAST_LOADED:
-        return ServerPicker.leastLoaded(servers);
+        return new LeastScan(servers, LeastScan.Measure.LOAD, ignoreHealth);
       case CONSISTENT_HASH:
-        return ServerPicker.consistentHash(servers);
+        return new HashRingPicker(servers, ignoreHealth);
     }
     throw new AssertionError(algorithm);
   }
@@ -215,8 +291,8 @@ public final class LoadBalancer {
 
   /**
    * Picks an admissible server for {@code request} (see the class javadoc), counting the request
-   * against it; empty when no server is healthy, or every one is draining, at its rate limit or at
-   * its concurrency cap.
+   * against it; empty when no server is healthy (and the balancer does not panic), or every one is
+   * draining, ejected, at its rate limit or at its concurrency cap.
    *
    * @throws NullPointerException if {@code request} is null
    */
@@ -552,14 +628,146 @@ public final class LoadBalancer {
     return backend.drained;
   }
 
+  // ---------------------------------------------------------------- ejection
+
+  /**
+   * Ejects {@code server} for {@code duration}: it takes no new requests or leases until this
+   * balancer's {@linkplain #ticker() ticker} has moved on by {@code duration}, then comes back by
+   * itself. Its health, membership and open leases are untouched. Ejecting a server that is ejected
+   * already sets its ejection to end {@code duration} from now, which may shorten it.
+   *
+   * <p>At most {@link Builder#maxEjectionPercent} of the servers that are not draining may be
+   * ejected at once, rounded down but always at least one (a draining server may be ejected too,
+   * and counts on neither side). The check and the ejection are atomic, whoever else ejects.
+   * Equivalent to {@code eject(server, duration, maxEjectionPercent)} with the builder's percent.
+   *
+   * @return whether the server is now ejected: false if it is not in this balancer, or if ejecting
+   *     it would take more servers out than the cap allows
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code duration} is not positive
+   */
+  public boolean eject(Server server, Duration duration) {
+    return eject(server, duration, maxEjectionPercent);
+  }
+
+  /**
+   * Like {@link #eject(Server, Duration)}, with the cap {@code maxEjectionPercent} instead of the
+   * builder's: ejects {@code server} unless more than {@code maxEjectionPercent} of the servers
+   * that are not draining (at least one) would then be ejected, counting every ejection, whoever
+   * made it. An outlier detector passes its own percent here.
+   *
+   * <p>Cost: O(n) for n servers, under the lock that membership changes take; routing is not
+   * blocked.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code duration} is not positive or {@code
+   *     maxEjectionPercent} is not in {@code 1..100}
+   */
+  public boolean eject(Server server, Duration duration, int maxEjectionPercent) {
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(duration, "duration");
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("duration: " + duration + " (expected: > 0)");
+    }
+    checkEjectionPercent(maxEjectionPercent);
+    // Long.MAX_VALUE / 2 at most: ~146 years, and a deadline that subtraction still compares.
+    long nanos = Math.min(SessionAffinity.saturatedNanos(duration), Long.MAX_VALUE / 2);
+    synchronized (writeLock) {
+      Members current = members;
+      Backend target = current.byId.get(server);
+      if (target == null) {
+        return false;
+      }
+      long now = ticker.read();
+      if (!target.draining && !target.ejectedAt(now)) {
+        int routable = 0;
+        int ejected = 0;
+        for (Backend b : current.byId.values()) {
+          if (!b.draining) {
+            routable++;
+            if (b.ejectedAt(now)) {
+              ejected++;
+            }
+          }
+        }
+        int allowed = Math.max(1, (int) ((long) routable * maxEjectionPercent / 100));
+        if (ejected >= allowed) {
+          return false;
+        }
+      }
+      target.ejectUntil(Backend.deadline(now, nanos));
+      routingVersion.incrementAndGet();
+    }
+    return true;
+  }
+
+  /**
+   * Ends the ejection of {@code server} at once, if it is ejected.
+   *
+   * @return whether it was ejected
+   * @throws NullPointerException if {@code server} is null
+   */
+  public boolean uneject(Server server) {
+    Objects.requireNonNull(server, "server");
+    boolean wasEjected;
+    synchronized (writeLock) {
+      Backend backend = members.byId.get(server);
+      if (backend == null) {
+        return false;
+      }
+      wasEjected = backend.ejectedAt(ticker.read());
+      backend.clearEjection();
+      routingVersion.incrementAndGet();
+    }
+    if (wasEjected) {
+      dispatchWaiters();
+    }
+    return wasEjected;
+  }
+
+  /**
+   * Returns whether {@code server} is a member of this balancer and ejected now. Reads the ticker
+   * only if an ejection is set.
+   *
+   * @throws NullPointerException if {@code server} is null
+   */
+  public boolean isEjected(Server server) {
+    Backend backend = members.byId.get(Objects.requireNonNull(server, "server"));
+    return backend != null && backend.isEjected(ticker);
+  }
+
+  /**
+   * Returns whether the balancer panics now: a {@linkplain Builder#panicThreshold panic threshold}
+   * is set and fewer than that share of the servers that are not draining are healthy and not
+   * ejected. Always false without a threshold.
+   */
+  public boolean isPanicking() {
+    return panicPicker != null && panics();
+  }
+
+  private static void checkEjectionPercent(int maxEjectionPercent) {
+    if (maxEjectionPercent < 1 || maxEjectionPercent > 100) {
+      throw new IllegalArgumentException(
+          "maxEjectionPercent: " + maxEjectionPercent + " (expected: 1..100)");
+    }
+  }
+
+  // ---------------------------------------------------------------- membership, continued
+
   /** Returns the servers of this balancer, draining ones included, in order of addition. */
   public List<Server> servers() {
     return members.servers;
   }
 
+  /** Installs {@code next} (perhaps the current members, after a drain); under the write lock. */
   private void publish(Members next) {
     members = next;
-    picker.setServers(next.routable());
+    List<Server> routable = next.routable();
+    picker.setServers(routable);
+    if (panicPicker != null) {
+      panicPicker.setServers(routable);
+    }
+    routingVersion.incrementAndGet();
   }
 
   private void finishDrainIfIdle(Backend backend) {
@@ -575,7 +783,8 @@ public final class LoadBalancer {
     Members current = members;
     List<ServerStats> servers = new ArrayList<>(current.servers.size());
     for (Server s : current.servers) {
-      servers.add(Objects.requireNonNull(current.byId.get(s)).stats());
+      Backend backend = Objects.requireNonNull(current.byId.get(s));
+      servers.add(backend.stats(backend.isEjected(ticker)));
     }
     return new Stats(servers, rejected.sum());
   }
@@ -624,7 +833,7 @@ public final class LoadBalancer {
     return algorithm;
   }
 
-  /** Returns the ticker that times leases and refills rate limits. */
+  /** Returns the ticker that times leases and ejections and refills rate limits. */
   public Ticker ticker() {
     return ticker;
   }
@@ -683,18 +892,103 @@ public final class LoadBalancer {
           return backend.server;
         }
       }
-      Server chosen = picker.next(request, admit);
+      Server chosen = algorithmPick(request, admit);
       if (chosen != null) {
         pins.pin(request, chosen);
       }
       return chosen;
     }
+    return algorithmPick(request, admit);
+  }
+
+  /** The algorithm's pick, or while the balancer panics, the panic picker's. */
+  private @Nullable Server algorithmPick(Request request, Predicate<Server> admit) {
+    ServerPicker all = panicPicker;
+    if (all != null && panics()) {
+      return panicPick(all, request, admit);
+    }
     return picker.next(request, admit);
+  }
+
+  /**
+   * Offers {@code all}'s pick to {@code admit} and then the other servers in list order, unhealthy
+   * ones included (the default walk of {@link ServerPicker#next(Request, Predicate)} skips them).
+   */
+  private static @Nullable Server panicPick(
+      ServerPicker all, Request request, Predicate<Server> admit) {
+    Server first = all.next(request);
+    if (first == null || admit.test(first)) {
+      return first;
+    }
+    List<Server> servers = all.servers();
+    int n = servers.size();
+    int start = servers.indexOf(first); // -1 if it left the list meanwhile: then offer them all
+    for (int step = 1; step <= n; step++) {
+      int index = (start + step) % n;
+      if (index != start && admit.test(servers.get(index))) {
+        return servers.get(index);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Returns whether the balancer panics; a panic threshold must be set. Reuses the last verdict
+   * while the state epoch, the routing version and the live ejections are as they were.
+   */
+  private boolean panics() {
+    // Read the epoch and the version before the state the scan reads (see StateEpoch).
+    long epoch = StateEpoch.current();
+    long version = routingVersion.get();
+    PanicCheck check = panicCheck;
+    if (check != null
+        && check.epoch == epoch
+        && check.version == version
+        && (check.firstExpiry == Backend.NOT_EJECTED || check.firstExpiry - ticker.read() > 0)) {
+      return check.panic;
+    }
+    PanicCheck fresh = checkPanic(epoch, version);
+    panicCheck = fresh; // racing writers store verdicts that are each right for their reads
+    return fresh.panic;
+  }
+
+  /** Counts the healthy servers among those not draining: O(n), on a change only. */
+  private PanicCheck checkPanic(long epoch, long version) {
+    long now = ticker.read();
+    int routable = 0;
+    int healthy = 0;
+    long firstExpiry = Backend.NOT_EJECTED;
+    for (Backend b : members.byIdentity.values()) {
+      if (b.draining) {
+        continue;
+      }
+      routable++;
+      long until = b.ejectedUntil();
+      boolean ejected = until != Backend.NOT_EJECTED && until - now > 0;
+      if (ejected && (firstExpiry == Backend.NOT_EJECTED || until - firstExpiry < 0)) {
+        firstExpiry = until;
+      }
+      if (!ejected && b.server.isHealthy()) {
+        healthy++;
+      }
+    }
+    return new PanicCheck(epoch, version, firstExpiry, healthy < panicThreshold * routable);
+  }
+
+  /**
+   * Returns whether health and ejection let {@code backend} in: when it is healthy and not ejected,
+   * or, only then asked, when the balancer panics.
+   */
+  private boolean inRotation(Backend backend) {
+    if (backend.server.isHealthy() && !backend.isEjected(ticker)) {
+      return true;
+    }
+    return panicPicker != null && panics();
   }
 
   private boolean admitForRoute(Server server) {
     Backend backend = members.byIdentity.get(server);
-    if (backend == null || backend.draining || !server.isHealthy()) {
+    if (backend == null || backend.draining || !inRotation(backend)) {
       return false;
     }
     if (server.activeConnections() >= maxConcurrent) {
@@ -707,7 +1001,7 @@ public final class LoadBalancer {
   /** Like {@link #admitForRoute}, but takes the concurrency slot atomically. */
   private boolean admitForLease(Server server) {
     Backend backend = members.byIdentity.get(server);
-    if (backend == null || backend.draining || !server.isHealthy()) {
+    if (backend == null || backend.draining || !inRotation(backend)) {
       return false;
     }
     if (!server.tryConnectionOpened(maxConcurrent)) {
@@ -808,6 +1102,8 @@ public final class LoadBalancer {
     private int maxConcurrent = Integer.MAX_VALUE;
     private int maxAttempts = 3;
     private int choices = 2;
+    private int maxEjectionPercent = 10;
+    private double panicThreshold; // 0: off
     private @Nullable RetryBudget retryBudget;
     private RandomGenerator random = RandomSources.threadLocal();
     private Ticker ticker = Ticker.system();
@@ -899,6 +1195,40 @@ public final class LoadBalancer {
       return this;
     }
 
+    /**
+     * Sets the share of servers {@link LoadBalancer#eject(Server, Duration)} may take out of
+     * rotation at once, in percent of the servers that are not draining, rounded down; at least one
+     * server may always be ejected. 10 by default, as in Envoy's outlier detection.
+     *
+     * @throws IllegalArgumentException if {@code maxEjectionPercent} is not in {@code 1..100}
+     */
+    public Builder maxEjectionPercent(int maxEjectionPercent) {
+      checkEjectionPercent(maxEjectionPercent);
+      this.maxEjectionPercent = maxEjectionPercent;
+      return this;
+    }
+
+    /**
+     * Turns on panic routing: while fewer than {@code share} of the servers that are not draining
+     * are healthy and not ejected, route over all of them as if each were healthy and none ejected
+     * (drain, rate limits and concurrency caps still apply), rather than overload the few. Off by
+     * default: then a balancer with nothing healthy routes nothing. With 4 servers and {@code
+     * share} 0.5, one healthy server means panic (1 &lt; 2); two do not.
+     *
+     * <p>Cost: while the balancer's state is unchanged, three volatile reads per route (and a
+     * ticker read while a server is ejected); after a change of health, membership, drain or
+     * ejection, one O(n) scan.
+     *
+     * @throws IllegalArgumentException if {@code share} is not in {@code (0, 1]}
+     */
+    public Builder panicThreshold(double share) {
+      if (!(share > 0 && share <= 1)) {
+        throw new IllegalArgumentException("share: " + share + " (expected: > 0 and <= 1)");
+      }
+      this.panicThreshold = share;
+      return this;
+    }
+
     /** Sets the retry budget of {@link #execute}; 20% of requests plus 10 a second by default. */
     public Builder retryBudget(RetryBudget retryBudget) {
       this.retryBudget = Objects.requireNonNull(retryBudget, "retryBudget");
@@ -927,7 +1257,10 @@ public final class LoadBalancer {
       return this;
     }
 
-    /** Sets the ticker that times leases and refills rate limits; the system one by default. */
+    /**
+     * Sets the ticker that times leases and ejections and refills rate limits; the system one by
+     * default.
+     */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;

@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code lbkit.lease.errors} (counter): leases closed with a failure
  *   <li>{@code lbkit.lease} (timer, tagged {@code outcome=success|failure}): lease durations
  *   <li>{@code lbkit.connections.active} (gauge): active connections
- *   <li>{@code lbkit.server.healthy}, {@code lbkit.server.draining} (gauges, 1 or 0)
+ *   <li>{@code lbkit.server.healthy}, {@code lbkit.server.draining}, {@code lbkit.server.ejected}
+ *       (gauges, 1 or 0)
  *   <li>{@code lbkit.rejected} (counter, per balancer): requests with no admissible server
  * </ul>
  *
@@ -118,6 +119,10 @@ public final class LoadBalancerMetrics implements MeterBinder {
         .register(registry);
     Gauge.builder("lbkit.server.draining", backend, b -> b.draining ? 1 : 0)
         .description("1 while the server drains")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("lbkit.server.ejected", server, s -> balancer.isEjected(s) ? 1 : 0)
+        .description("1 while the server is ejected")
         .tags(tags)
         .register(registry);
   }

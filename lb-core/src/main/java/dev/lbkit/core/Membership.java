@@ -15,6 +15,10 @@ import java.util.function.Function;
  * healthy subset was read after the last health change that happened before the call; it rebuilds
  * the snapshot only when some server's health changed since it was built.
  *
+ * <p>A membership made with {@code ignoreHealth} counts every server as healthy: the algorithm then
+ * picks among all of them. Only the {@link LoadBalancer}'s panic picker uses it (see {@link
+ * LoadBalancer.Builder#panicThreshold}); public pickers never return an unhealthy server.
+ *
  * @param <S> what the algorithm precomputes from the healthy servers
  */
 final class Membership<S> {
@@ -32,7 +36,7 @@ final class Membership<S> {
   /** One immutable state: all servers, the healthy ones, and the derived state. */
   static final class Snapshot<S> {
     final List<Server> all;
-    final Server[] healthy;
+    final Server[] healthy; // the servers to pick among: all of them when health is ignored
     final S derived;
     final long epoch;
 
@@ -45,6 +49,7 @@ final class Membership<S> {
   }
 
   private final Function<Server[], S> derive;
+  private final boolean ignoreHealth;
 
   @SuppressWarnings("FieldMayBeFinal") // written through SNAPSHOT
   private volatile Snapshot<S> snapshot;
@@ -54,7 +59,15 @@ final class Membership<S> {
    *     every change, never per pick
    */
   Membership(List<Server> servers, Function<Server[], S> derive) {
+    this(servers, derive, false);
+  }
+
+  /**
+   * @param ignoreHealth whether to count every server as healthy (for the facade's panic picker)
+   */
+  Membership(List<Server> servers, Function<Server[], S> derive, boolean ignoreHealth) {
     this.derive = derive;
+    this.ignoreHealth = ignoreHealth;
     this.snapshot = build(validated(servers), StateEpoch.current());
   }
 
@@ -99,7 +112,7 @@ final class Membership<S> {
     int healthyCount = 0;
     Server[] healthy = new Server[all.size()];
     for (Server server : all) {
-      if (server.isHealthy()) {
+      if (ignoreHealth || server.isHealthy()) {
         healthy[healthyCount++] = server;
       }
     }

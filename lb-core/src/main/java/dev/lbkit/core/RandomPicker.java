@@ -17,12 +17,17 @@ final class RandomPicker implements ServerPicker {
   private final int choices;
 
   RandomPicker(List<Server> servers, RandomGenerator random, int choices) {
+    this(servers, random, choices, false);
+  }
+
+  /** Creates a picker that, with {@code ignoreHealth}, counts every server as healthy. */
+  RandomPicker(List<Server> servers, RandomGenerator random, int choices, boolean ignoreHealth) {
     if (choices < 1) {
       throw new IllegalArgumentException("choices: " + choices + " (expected: >= 1)");
     }
     this.random = Objects.requireNonNull(random, "random");
     this.choices = choices;
-    this.membership = new Membership<>(servers, healthy -> healthy);
+    this.membership = new Membership<>(servers, healthy -> healthy, ignoreHealth);
   }
 
   @Override

@@ -34,7 +34,12 @@ public final class RoundRobin implements ServerPicker {
 
   /** Creates a round robin whose first pick has sequence number {@code firstSequence}. */
   RoundRobin(List<Server> servers, long firstSequence) {
-    this.membership = new Membership<>(servers, healthy -> healthy);
+    this(servers, firstSequence, false);
+  }
+
+  /** Creates a round robin that, with {@code ignoreHealth}, counts every server as healthy. */
+  RoundRobin(List<Server> servers, long firstSequence, boolean ignoreHealth) {
+    this.membership = new Membership<>(servers, healthy -> healthy, ignoreHealth);
     this.sequence = new PaddedCounter(firstSequence);
   }
 

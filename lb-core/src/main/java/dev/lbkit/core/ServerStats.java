@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param id the server's {@link Server#id()}
  * @param healthy whether the server was healthy
  * @param draining whether the server was draining
+ * @param ejected whether the server was ejected (see {@link LoadBalancer#eject})
  * @param requests requests routed and leases granted to it by this balancer
  * @param activeConnections connections counted on the server (by every balancer holding it)
  * @param completed leases closed
@@ -21,6 +22,7 @@ public record ServerStats(
     String id,
     boolean healthy,
     boolean draining,
+    boolean ejected,
     long requests,
     int activeConnections,
     long completed,

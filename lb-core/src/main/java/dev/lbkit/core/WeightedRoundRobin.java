@@ -35,8 +35,21 @@ public final class WeightedRoundRobin implements ServerPicker {
 
   /** Creates a balancer with the given schedule limits; tests use it to force the fallback. */
   WeightedRoundRobin(List<Server> servers, int maxTable, long maxBuildSteps) {
+    this(servers, maxTable, maxBuildSteps, false);
+  }
+
+  /** Creates a balancer that, with {@code ignoreHealth}, counts every server as healthy. */
+  WeightedRoundRobin(List<Server> servers, boolean ignoreHealth) {
+    this(servers, WeightedSchedule.MAX_TABLE, WeightedSchedule.MAX_BUILD_STEPS, ignoreHealth);
+  }
+
+  private WeightedRoundRobin(
+      List<Server> servers, int maxTable, long maxBuildSteps, boolean ignoreHealth) {
     this.membership =
-        new Membership<>(servers, healthy -> WeightedSchedule.of(healthy, maxTable, maxBuildSteps));
+        new Membership<>(
+            servers,
+            healthy -> WeightedSchedule.of(healthy, maxTable, maxBuildSteps),
+            ignoreHealth);
     this.sequence = new PaddedCounter(0);
   }
 

@@ -19,8 +19,8 @@ class HealthStateTest {
   private static String trace(HealthState start, Thresholds thresholds, String probes) {
     StringBuilder trace = new StringBuilder();
     HealthState state = start;
-    for (char probe : probes.toCharArray()) {
-      state = state.after(probe == '+', thresholds);
+    for (int i = 0; i < probes.length(); i++) {
+      state = state.after(probes.charAt(i) == '+', thresholds);
       trace.append(state.healthy() ? 'H' : 'u');
     }
     return trace.toString();
