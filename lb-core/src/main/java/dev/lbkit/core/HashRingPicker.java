@@ -12,9 +12,8 @@ import org.jspecify.annotations.Nullable;
  * {@link ServerPicker#consistentHash}. The ring is rebuilt with the healthy subset, when membership
  * or health changes, never per pick.
  */
-final class HashRingPicker implements ServerPicker {
+final class HashRingPicker extends SnapshotPicker<ConsistentHash<Server>> {
 
-  private final Membership<ConsistentHash<Server>> membership;
   private final RoundRobin keyless;
 
   HashRingPicker(List<Server> servers) {
@@ -23,9 +22,9 @@ final class HashRingPicker implements ServerPicker {
 
   /** Creates a picker that, with {@code ignoreHealth}, counts every server as healthy. */
   HashRingPicker(List<Server> servers, boolean ignoreHealth) {
-    this.membership =
+    super(
         new Membership<>(
-            servers, healthy -> new ConsistentHash<>(Arrays.asList(healthy)), ignoreHealth);
+            servers, healthy -> new ConsistentHash<>(Arrays.asList(healthy)), ignoreHealth));
     this.keyless = new RoundRobin(servers, 0, ignoreHealth);
   }
 
@@ -45,7 +44,7 @@ final class HashRingPicker implements ServerPicker {
   public @Nullable Server next(Request request, Predicate<? super Server> admit) {
     String key = keyOf(request);
     if (key == null) {
-      return ServerPicker.super.next(request, admit);
+      return super.next(request, admit);
     }
     return membership.current().derived.getNode(key, admit);
   }
@@ -54,11 +53,6 @@ final class HashRingPicker implements ServerPicker {
     Objects.requireNonNull(request, "request");
     String key = request.key();
     return key != null ? key : request.clientIp();
-  }
-
-  @Override
-  public List<Server> servers() {
-    return membership.current().all;
   }
 
   @Override

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * increment; no allocation. Measures read during the scan may change before it ends: the pick is
  * the least loaded server as of the reads.
  */
-final class LeastScan implements ServerPicker {
+final class LeastScan extends SnapshotPicker<Server[]> {
 
   /** What "least" means: fewest active connections, or lowest load and then fewest connections. */
   enum Measure {
@@ -22,7 +22,6 @@ final class LeastScan implements ServerPicker {
     LOAD;
   }
 
-  private final Membership<Server[]> membership;
   private final PaddedCounter sequence = new PaddedCounter(0);
   private final Measure measure;
 
@@ -32,7 +31,7 @@ final class LeastScan implements ServerPicker {
 
   /** Creates a scan that, with {@code ignoreHealth}, counts every server as healthy. */
   LeastScan(List<Server> servers, Measure measure, boolean ignoreHealth) {
-    this.membership = new Membership<>(servers, healthy -> healthy, ignoreHealth);
+    super(new Membership<>(servers, healthy -> healthy, ignoreHealth));
     this.measure = measure;
   }
 
@@ -65,16 +64,6 @@ final class LeastScan implements ServerPicker {
       }
     }
     return best;
-  }
-
-  @Override
-  public List<Server> servers() {
-    return membership.current().all;
-  }
-
-  @Override
-  public void setServers(List<Server> servers) {
-    membership.replace(servers);
   }
 
   @Override

@@ -10,9 +10,8 @@ import org.jspecify.annotations.Nullable;
  * choices} distinct random ones (power of k choices). See {@link ServerPicker#random} and {@link
  * ServerPicker#powerOfChoices}.
  */
-final class RandomPicker implements ServerPicker {
+final class RandomPicker extends SnapshotPicker<Server[]> {
 
-  private final Membership<Server[]> membership;
   private final RandomGenerator random;
   private final int choices;
 
@@ -22,12 +21,12 @@ final class RandomPicker implements ServerPicker {
 
   /** Creates a picker that, with {@code ignoreHealth}, counts every server as healthy. */
   RandomPicker(List<Server> servers, RandomGenerator random, int choices, boolean ignoreHealth) {
+    super(new Membership<>(servers, healthy -> healthy, ignoreHealth));
     if (choices < 1) {
       throw new IllegalArgumentException("choices: " + choices + " (expected: >= 1)");
     }
     this.random = Objects.requireNonNull(random, "random");
     this.choices = choices;
-    this.membership = new Membership<>(servers, healthy -> healthy, ignoreHealth);
   }
 
   @Override
@@ -69,16 +68,6 @@ final class RandomPicker implements ServerPicker {
 
   private static int gcd(int a, int b) {
     return b == 0 ? a : gcd(b, a % b);
-  }
-
-  @Override
-  public List<Server> servers() {
-    return membership.current().all;
-  }
-
-  @Override
-  public void setServers(List<Server> servers) {
-    membership.replace(servers);
   }
 
   @Override

@@ -17,9 +17,8 @@ import org.jspecify.annotations.Nullable;
  * billion a second take 584 years); 32-bit counters that go negative after 2^31 picks broke Ribbon
  * and Spring Cloud LoadBalancer.
  */
-public final class RoundRobin implements ServerPicker {
+public final class RoundRobin extends SnapshotPicker<Server[]> {
 
-  private final Membership<Server[]> membership;
   private final PaddedCounter sequence;
 
   /**
@@ -39,7 +38,7 @@ public final class RoundRobin implements ServerPicker {
 
   /** Creates a round robin that, with {@code ignoreHealth}, counts every server as healthy. */
   RoundRobin(List<Server> servers, long firstSequence, boolean ignoreHealth) {
-    this.membership = new Membership<>(servers, healthy -> healthy, ignoreHealth);
+    super(new Membership<>(servers, healthy -> healthy, ignoreHealth));
     this.sequence = new PaddedCounter(firstSequence);
   }
 
@@ -54,16 +53,6 @@ public final class RoundRobin implements ServerPicker {
       return null;
     }
     return healthy[Sequences.index(sequence.getAndIncrement(), healthy.length)];
-  }
-
-  @Override
-  public List<Server> servers() {
-    return membership.current().all;
-  }
-
-  @Override
-  public void setServers(List<Server> servers) {
-    membership.replace(servers);
   }
 
   @Override
