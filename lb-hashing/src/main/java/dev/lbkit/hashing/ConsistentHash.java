@@ -64,7 +64,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <N> the node type; equal nodes must have equal names
  */
-public final class ConsistentHash<N> {
+public final class ConsistentHash<N> implements Placement<N> {
 
   /** Virtual nodes per node when none are given: 150. */
   public static final int DEFAULT_VIRTUAL_NODES = 150;
@@ -142,6 +142,7 @@ public final class ConsistentHash<N> {
    * @throws IllegalArgumentException if a different node with the same name is on the ring, or the
    *     node has no stable name
    */
+  @Override
   public void addNode(N node) {
     Objects.requireNonNull(node, "node");
     String name = NodeNames.nameOf(nodeName, node);
@@ -166,6 +167,7 @@ public final class ConsistentHash<N> {
    *
    * @throws NullPointerException if {@code node} is null
    */
+  @Override
   public void removeNode(N node) {
     Objects.requireNonNull(node, "node");
     String name = NodeNames.nameOf(nodeName, node);
@@ -187,6 +189,7 @@ public final class ConsistentHash<N> {
    *
    * @throws NullPointerException if {@code key} is null
    */
+  @Override
   public @Nullable N getNode(String key) {
     long position = unsigned(KeyHash.of(key));
     Ring r = ring;
@@ -248,6 +251,7 @@ public final class ConsistentHash<N> {
    * @return an unmodifiable map from node to count
    * @throws NullPointerException if {@code keys} or one of them is null
    */
+  @Override
   public Map<N, Integer> getDistribution(Iterable<String> keys) {
     Objects.requireNonNull(keys, "keys");
     Ring r = ring;
@@ -268,6 +272,7 @@ public final class ConsistentHash<N> {
   }
 
   /** Returns the nodes on the ring now, as an unmodifiable snapshot in name order. */
+  @Override
   public List<N> nodes() {
     Ring r = ring;
     List<N> nodes = new ArrayList<>(r.byName.size());
@@ -278,6 +283,7 @@ public final class ConsistentHash<N> {
   }
 
   /** Returns the number of nodes on the ring now. */
+  @Override
   public int size() {
     return ring.byName.size();
   }
