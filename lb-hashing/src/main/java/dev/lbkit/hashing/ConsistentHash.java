@@ -6,7 +6,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -191,8 +190,11 @@ public final class ConsistentHash<N> implements Placement<N> {
    */
   @Override
   public @Nullable N getNode(String key) {
+    return ownerIn(ring, key);
+  }
+
+  private @Nullable N ownerIn(Ring r, String key) {
     long position = unsigned(KeyHash.of(key));
-    Ring r = ring;
     long[] points = r.points;
     if (points.length == 0) {
       return null;
@@ -253,28 +255,17 @@ public final class ConsistentHash<N> implements Placement<N> {
    */
   @Override
   public Map<N, Integer> getDistribution(Iterable<String> keys) {
-    Objects.requireNonNull(keys, "keys");
     Ring r = ring;
-    Map<N, Integer> counts = new LinkedHashMap<>();
-    for (String name : r.sortedNames()) {
-      counts.put(cast(r.byName.get(name)), 0);
-    }
-    long[] points = r.points;
-    for (String key : keys) {
-      Objects.requireNonNull(key, "key");
-      if (points.length == 0) {
-        continue;
-      }
-      int i = lowerBound(points, unsigned(KeyHash.of(key)));
-      counts.merge(cast(r.owners[i == points.length ? 0 : i]), 1, Integer::sum);
-    }
-    return Collections.unmodifiableMap(counts);
+    return Distributions.count(nodesOf(r), keys, key -> ownerIn(r, key));
   }
 
   /** Returns the nodes on the ring now, as an unmodifiable snapshot in name order. */
   @Override
   public List<N> nodes() {
-    Ring r = ring;
+    return nodesOf(ring);
+  }
+
+  private List<N> nodesOf(Ring r) {
     List<N> nodes = new ArrayList<>(r.byName.size());
     for (String name : r.sortedNames()) {
       nodes.add(cast(r.byName.get(name)));

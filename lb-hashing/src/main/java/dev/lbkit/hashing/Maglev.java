@@ -3,6 +3,7 @@ package dev.lbkit.hashing;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +47,9 @@ public final class Maglev<N> implements Placement<N> {
 
   /** The table size when none is given: 65,537, a prime. */
   public static final int DEFAULT_TABLE_SIZE = 65_537;
+
+  /** The largest table accepted: 2^26 slots (256 to 512 MiB of node references). */
+  public static final int MAX_TABLE_SIZE = 1 << 26;
 
   private static final Object[] EMPTY = new Object[0];
 
@@ -102,8 +106,9 @@ public final class Maglev<N> implements Placement<N> {
    * @throws IllegalArgumentException as {@link #Maglev(Collection, int)}
    */
   public Maglev(Collection<N> nodes, int tableSize, Function<? super N, String> nodeName) {
-    if (tableSize < 2 || !isPrime(tableSize)) {
-      throw new IllegalArgumentException("tableSize: " + tableSize + " (expected: a prime)");
+    if (tableSize < 2 || tableSize > MAX_TABLE_SIZE || !isPrime(tableSize)) {
+      throw new IllegalArgumentException(
+          "tableSize: " + tableSize + " (expected: a prime <= " + MAX_TABLE_SIZE + ")");
     }
     this.tableSize = tableSize;
     this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
@@ -112,14 +117,24 @@ public final class Maglev<N> implements Placement<N> {
 
   @Override
   public @Nullable N getNode(String key) {
+    return ownerIn(table, key);
+  }
+
+  private @Nullable N ownerIn(Table<N> t, String key) {
     long hash = KeyHash.of(key);
-    Object[] slots = table.slots;
+    Object[] slots = t.slots;
     if (slots.length == 0) {
       return null;
     }
     @SuppressWarnings("unchecked") // slots holds only nodes
     N node = (N) slots[(int) Long.remainderUnsigned(hash, tableSize)];
     return node;
+  }
+
+  @Override
+  public Map<N, Integer> getDistribution(Iterable<String> keys) {
+    Table<N> t = table;
+    return Distributions.count(t.nodes.nodes(), keys, key -> ownerIn(t, key));
   }
 
   /**

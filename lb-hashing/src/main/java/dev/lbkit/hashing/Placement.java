@@ -1,10 +1,7 @@
 package dev.lbkit.hashing;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,24 +47,12 @@ public interface Placement<N> {
   int size();
 
   /**
-   * Counts, for each node, how many of {@code keys} it owns. Every node appears, in name order,
-   * with zero if it owns none of the keys.
+   * Counts, for each node, how many of {@code keys} it owns, all against one snapshot of the
+   * placement (a concurrent change affects none or all of the counts). Every node appears, in name
+   * order, with zero if it owns none of the keys.
    *
    * @return an unmodifiable map from node to count
    * @throws NullPointerException if {@code keys} or one of them is null
    */
-  default Map<N, Integer> getDistribution(Iterable<String> keys) {
-    Objects.requireNonNull(keys, "keys");
-    Map<N, Integer> counts = new LinkedHashMap<>();
-    for (N node : nodes()) {
-      counts.put(node, 0);
-    }
-    for (String key : keys) {
-      N owner = getNode(Objects.requireNonNull(key, "key"));
-      if (owner != null) {
-        counts.merge(owner, 1, Integer::sum);
-      }
-    }
-    return Collections.unmodifiableMap(counts);
-  }
+  Map<N, Integer> getDistribution(Iterable<String> keys);
 }

@@ -2,6 +2,7 @@ package dev.lbkit.hashing;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -77,8 +78,17 @@ public final class Rendezvous<N> implements Placement<N> {
 
   @Override
   public @Nullable N getNode(String key) {
-    long keyHash = KeyHash.of(key);
+    return ownerIn(state, key);
+  }
+
+  @Override
+  public Map<N, Integer> getDistribution(Iterable<String> keys) {
     Nodes<N> s = state;
+    return Distributions.count(s.set.nodes(), keys, key -> ownerIn(s, key));
+  }
+
+  private @Nullable N ownerIn(Nodes<N> s, String key) {
+    long keyHash = KeyHash.of(key);
     long[] hashes = s.hashes;
     int best = -1;
     long bestScore = 0;
