@@ -4,14 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -121,16 +118,7 @@ public final class ConsistentHash<N> implements Placement<N> {
     }
     this.virtualNodes = virtualNodes;
     this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
-    TreeMap<String, N> byName = new TreeMap<>();
-    for (N node : nodes) {
-      Objects.requireNonNull(node, "node");
-      String name = NodeNames.nameOf(nodeName, node);
-      N previous = byName.putIfAbsent(name, node);
-      if (previous != null && !previous.equals(node)) {
-        throw duplicateName(node, previous, name);
-      }
-    }
-    this.ring = buildRing(byName);
+    this.ring = buildRing(NodeSet.of(nodes, nodeName));
   }
 
   /**
@@ -147,16 +135,10 @@ public final class ConsistentHash<N> implements Placement<N> {
     String name = NodeNames.nameOf(nodeName, node);
     synchronized (writeLock) {
       Ring current = ring;
-      Object present = current.byName.get(name);
-      if (present != null) {
-        if (present.equals(node)) {
-          return;
-        }
-        throw duplicateName(node, present, name);
+      NodeSet<N> next = current.nodes.with(node, name);
+      if (next != current.nodes) {
+        ring = new Ring(merge(current, pointsOf(node, name)), next);
       }
-      Map<String, Object> byName = new HashMap<>(current.byName);
-      byName.put(name, node);
-      ring = new Ring(merge(current, pointsOf(node, name)), byName);
     }
   }
 
@@ -172,13 +154,10 @@ public final class ConsistentHash<N> implements Placement<N> {
     String name = NodeNames.nameOf(nodeName, node);
     synchronized (writeLock) {
       Ring current = ring;
-      Object present = current.byName.get(name);
-      if (present == null) {
-        return;
+      N present = current.nodes.get(name);
+      if (present != null) {
+        ring = new Ring(current.without(present), current.nodes.without(name));
       }
-      Map<String, Object> byName = new HashMap<>(current.byName);
-      byName.remove(name);
-      ring = new Ring(current.without(present), byName);
     }
   }
 
@@ -223,7 +202,7 @@ public final class ConsistentHash<N> implements Placement<N> {
       return null;
     }
     int start = lowerBound(points, position);
-    int nodeCount = r.byName.size();
+    int nodeCount = r.nodes.size();
     Set<Object> rejected =
         null; // created on the first rejection: the common case allocates nothing
     for (int step = 0; step < total; step++) {
@@ -256,27 +235,19 @@ public final class ConsistentHash<N> implements Placement<N> {
   @Override
   public Map<N, Integer> getDistribution(Iterable<String> keys) {
     Ring r = ring;
-    return Distributions.count(nodesOf(r), keys, key -> ownerIn(r, key));
+    return Distributions.count(r.nodes.nodes(), keys, key -> ownerIn(r, key));
   }
 
   /** Returns the nodes on the ring now, as an unmodifiable snapshot in name order. */
   @Override
   public List<N> nodes() {
-    return nodesOf(ring);
-  }
-
-  private List<N> nodesOf(Ring r) {
-    List<N> nodes = new ArrayList<>(r.byName.size());
-    for (String name : r.sortedNames()) {
-      nodes.add(cast(r.byName.get(name)));
-    }
-    return Collections.unmodifiableList(nodes);
+    return ring.nodes.nodes();
   }
 
   /** Returns the number of nodes on the ring now. */
   @Override
   public int size() {
-    return ring.byName.size();
+    return ring.nodes.size();
   }
 
   /** Returns the number of points each node owns on the ring. */
@@ -332,23 +303,12 @@ public final class ConsistentHash<N> implements Placement<N> {
     return lo;
   }
 
-  private static IllegalArgumentException duplicateName(Object node, Object present, String name) {
-    return new IllegalArgumentException(
-        "node: "
-            + node
-            + " (expected: a unique name; "
-            + present
-            + " is already named "
-            + name
-            + ")");
-  }
-
-  private Ring buildRing(SortedMap<String, N> byName) {
-    List<Points> perNode = new ArrayList<>(byName.size());
-    for (Map.Entry<String, N> e : byName.entrySet()) {
-      perNode.add(pointsOf(e.getValue(), e.getKey()));
+  private Ring buildRing(NodeSet<N> nodes) {
+    List<Points> perNode = new ArrayList<>(nodes.size());
+    for (int i = 0; i < nodes.size(); i++) {
+      perNode.add(pointsOf(nodes.nodes().get(i), nodes.names().get(i)));
     }
-    return new Ring(mergeAll(perNode, 0, perNode.size()), new HashMap<>(byName));
+    return new Ring(mergeAll(perNode, 0, perNode.size()), nodes);
   }
 
   /** Merges the sorted point sets {@code [from, to)} pairwise: O(total x log(count)). */
@@ -438,21 +398,15 @@ public final class ConsistentHash<N> implements Placement<N> {
     }
   }
 
-  /** One immutable state of the ring. */
-  private static final class Ring extends Points {
+  /** One immutable state of the ring: its points and the named nodes they belong to. */
+  private final class Ring extends Points {
     final long[] points;
-    final Map<String, Object> byName;
+    final NodeSet<N> nodes;
 
-    Ring(Points sorted, Map<String, Object> byName) {
+    Ring(Points sorted, NodeSet<N> nodes) {
       super(sorted.positions, sorted.owners);
       this.points = sorted.positions;
-      this.byName = byName;
-    }
-
-    List<String> sortedNames() {
-      List<String> names = new ArrayList<>(byName.keySet());
-      Collections.sort(names);
-      return names;
+      this.nodes = nodes;
     }
   }
 }
