@@ -986,12 +986,17 @@ public final class LoadBalancer {
     return panicPicker != null && panics();
   }
 
-  private boolean admitForRoute(Server server) {
+  /**
+   * Returns {@code server}'s backend if it is a member, not draining and in rotation; else null.
+   */
+  private @Nullable Backend candidate(Server server) {
     Backend backend = members.byIdentity.get(server);
-    if (backend == null || backend.draining || !inRotation(backend)) {
-      return false;
-    }
-    if (server.activeConnections() >= maxConcurrent) {
+    return backend == null || backend.draining || !inRotation(backend) ? null : backend;
+  }
+
+  private boolean admitForRoute(Server server) {
+    Backend backend = candidate(server);
+    if (backend == null || server.activeConnections() >= maxConcurrent) {
       return false;
     }
     TokenBucket bucket = backend.rateLimit;
@@ -1000,11 +1005,8 @@ public final class LoadBalancer {
 
   /** Like {@link #admitForRoute}, but takes the concurrency slot atomically. */
   private boolean admitForLease(Server server) {
-    Backend backend = members.byIdentity.get(server);
-    if (backend == null || backend.draining || !inRotation(backend)) {
-      return false;
-    }
-    if (!server.tryConnectionOpened(maxConcurrent)) {
+    Backend backend = candidate(server);
+    if (backend == null || !server.tryConnectionOpened(maxConcurrent)) {
       return false;
     }
     // Look at the drain flag again now that the slot is taken: a drain that saw no connections
