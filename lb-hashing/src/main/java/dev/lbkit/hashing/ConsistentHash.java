@@ -3,12 +3,9 @@ package dev.lbkit.hashing;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +33,10 @@ import org.jspecify.annotations.Nullable;
  * <p>A node's name is {@link Identified#id()} when the node is {@link Identified}, its {@code
  * toString()} otherwise (stable for strings, boxed numbers, enums, UUIDs), or whatever the {@code
  * nodeName} function given to the constructor says. Two distinct nodes may not share a name.
+ *
+ * <p>A node of weight {@code w} ({@link #addNode(Object, int)}) has {@code w x virtualNodes}
+ * points, replicas {@code 0} to {@code w x virtualNodes - 1} of its name, and so about {@code w}
+ * times the keys of a node of weight 1. Weight 1 is the unweighted ring, point for point.
  *
  * <h2>Balance</h2>
  *
@@ -67,6 +68,9 @@ public final class ConsistentHash<N> implements Placement<N> {
 
   /** The largest number of virtual nodes per node a ring accepts: 65,536. */
   public static final int MAX_VIRTUAL_NODES = 1 << 16;
+
+  /** The most points one node may have on the ring (weight x virtual nodes): 2^21. */
+  public static final int MAX_POINTS_PER_NODE = 1 << 21;
 
   private final int virtualNodes;
   private final Function<? super N, String> nodeName;
@@ -135,11 +139,54 @@ public final class ConsistentHash<N> implements Placement<N> {
     String name = NodeNames.nameOf(nodeName, node);
     synchronized (writeLock) {
       Ring current = ring;
-      NodeSet<N> next = current.nodes.with(node, name);
-      if (next != current.nodes) {
-        ring = new Ring(merge(current, pointsOf(node, name)), next);
-      }
+      addLocked(current, current.nodes.with(node, name), node, name);
     }
+  }
+
+  /**
+   * Adds {@code node} with {@code weight x virtualNodes} points, or gives a present node that many:
+   * raising a weight adds points (keys move only onto the node), lowering it removes points (keys
+   * move only off the node), since a node's points are a prefix of one sequence of replicas.
+   *
+   * @throws NullPointerException if {@code node} is null
+   * @throws IllegalArgumentException if {@code weight} is not in {@code [1, MAX_WEIGHT]}, {@code
+   *     weight x virtualNodes} exceeds {@value #MAX_POINTS_PER_NODE}, or a different node has the
+   *     same name
+   */
+  @Override
+  public void addNode(N node, int weight) {
+    Objects.requireNonNull(node, "node");
+    NodeSet.checkWeight(weight);
+    if ((long) weight * virtualNodes > MAX_POINTS_PER_NODE) {
+      throw new IllegalArgumentException(
+          "weight: "
+              + weight
+              + " (expected: <= "
+              + MAX_POINTS_PER_NODE / virtualNodes
+              + " with "
+              + virtualNodes
+              + " virtual nodes)");
+    }
+    String name = NodeNames.nameOf(nodeName, node);
+    synchronized (writeLock) {
+      Ring current = ring;
+      addLocked(current, current.nodes.with(node, name, weight), node, name);
+    }
+  }
+
+  private void addLocked(Ring current, NodeSet<N> next, N node, String name) {
+    if (next == current.nodes) {
+      return;
+    }
+    N present = current.nodes.get(name);
+    Points others = present == null ? current : current.without(present);
+    ring = new Ring(merge(others, pointsOf(node, name, next.weight(name))), next);
+  }
+
+  @Override
+  public int weight(N node) {
+    Objects.requireNonNull(node, "node");
+    return ring.nodes.weight(NodeNames.nameOf(nodeName, node));
   }
 
   /**
@@ -192,6 +239,7 @@ public final class ConsistentHash<N> implements Placement<N> {
    *
    * @throws NullPointerException if an argument is null
    */
+  @Override
   public @Nullable N getNode(String key, Predicate<? super N> eligible) {
     Objects.requireNonNull(eligible, "eligible");
     long position = unsigned(KeyHash.of(key));
@@ -202,27 +250,7 @@ public final class ConsistentHash<N> implements Placement<N> {
       return null;
     }
     int start = lowerBound(points, position);
-    int nodeCount = r.nodes.size();
-    Set<Object> rejected =
-        null; // created on the first rejection: the common case allocates nothing
-    for (int step = 0; step < total; step++) {
-      int i = start + step;
-      N candidate = cast(r.owners[i >= total ? i - total : i]);
-      if (rejected != null && rejected.contains(candidate)) {
-        continue; // each node is asked once
-      }
-      if (eligible.test(candidate)) {
-        return candidate;
-      }
-      if (rejected == null) {
-        rejected = Collections.newSetFromMap(new IdentityHashMap<>());
-      }
-      rejected.add(candidate);
-      if (rejected.size() == nodeCount) {
-        break;
-      }
-    }
-    return null;
+    return ProbeOrder.firstEligible(r.owners, start == total ? 0 : start, r.nodes.size(), eligible);
   }
 
   /**
@@ -306,7 +334,7 @@ public final class ConsistentHash<N> implements Placement<N> {
   private Ring buildRing(NodeSet<N> nodes) {
     List<Points> perNode = new ArrayList<>(nodes.size());
     for (int i = 0; i < nodes.size(); i++) {
-      perNode.add(pointsOf(nodes.nodes().get(i), nodes.names().get(i)));
+      perNode.add(pointsOf(nodes.nodes().get(i), nodes.names().get(i), nodes.weight(i)));
     }
     return new Ring(mergeAll(perNode, 0, perNode.size()), nodes);
   }
@@ -323,14 +351,15 @@ public final class ConsistentHash<N> implements Placement<N> {
     return merge(mergeAll(sets, from, mid), mergeAll(sets, mid, to));
   }
 
-  /** The sorted points of one node. */
-  private Points pointsOf(N node, String name) {
-    long[] positions = KeyHash.replicas(name, virtualNodes);
-    for (int i = 0; i < virtualNodes; i++) {
+  /** The sorted points of one node: replicas {@code [0, weight x virtualNodes)} of its name. */
+  private Points pointsOf(N node, String name, int weight) {
+    int count = weight * virtualNodes;
+    long[] positions = KeyHash.replicas(name, count);
+    for (int i = 0; i < count; i++) {
       positions[i] = unsigned(positions[i]);
     }
     Arrays.sort(positions);
-    Object[] owners = new Object[virtualNodes];
+    Object[] owners = new Object[count];
     Arrays.fill(owners, node);
     return new Points(positions, owners);
   }

@@ -3,9 +3,9 @@ package dev.lbkit.hashing;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +27,15 @@ import org.jspecify.annotations.Nullable;
  * once shipped a Maglev whose table depended on host order: envoyproxy/envoy#20703), and slot
  * counts differ by at most one.
  *
+ * <p>Weights ({@link #addNode(Object, int)}) follow Envoy's weighted population: in round {@code r}
+ * a node of weight {@code w} claims a slot only while it has claimed fewer than about {@code r x w
+ * / maxWeight}, so slot counts are proportional to weight. With every weight 1 this is the
+ * unweighted table, slot for slot.
+ *
+ * <p>The probe order of {@link #getNode(String, Predicate)} is the table itself: from the key's
+ * slot onward, so the keys of an ineligible node spread over the owners of the slots after its
+ * slots, which are all the other nodes in proportion to their slots.
+ *
  * <h2>Choosing the table size</h2>
  *
  * Balance is within 1% when the table has at least 100 x nodes slots: the default 65,537 suits up
@@ -43,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <N> the node type; see {@link Identified} for how nodes are named
  */
-public final class Maglev<N> implements Placement<N> {
+public final class Maglev<N> extends RebuiltPlacement<N, Maglev.Table<N>> {
 
   /** The table size when none is given: 65,537, a prime. */
   public static final int DEFAULT_TABLE_SIZE = 65_537;
@@ -54,12 +63,9 @@ public final class Maglev<N> implements Placement<N> {
   private static final Object[] EMPTY = new Object[0];
 
   private final int tableSize;
-  private final Function<? super N, String> nodeName;
-  private final Object writeLock = new Object();
-  private volatile Table<N> table;
 
   /** One immutable state: the nodes and the slots they own. */
-  private static final class Table<N> {
+  static final class Table<N> {
     final NodeSet<N> nodes;
     final Object[] slots; // empty when there are no nodes
 
@@ -106,75 +112,49 @@ public final class Maglev<N> implements Placement<N> {
    * @throws IllegalArgumentException as {@link #Maglev(Collection, int)}
    */
   public Maglev(Collection<N> nodes, int tableSize, Function<? super N, String> nodeName) {
+    super(nodeName);
     if (tableSize < 2 || tableSize > MAX_TABLE_SIZE || !isPrime(tableSize)) {
       throw new IllegalArgumentException(
           "tableSize: " + tableSize + " (expected: a prime <= " + MAX_TABLE_SIZE + ")");
     }
     this.tableSize = tableSize;
-    this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
-    this.table = build(NodeSet.of(nodes, nodeName));
+    initialize(NodeSet.of(nodes, nodeName));
   }
 
   @Override
-  public @Nullable N getNode(String key) {
-    return ownerIn(table, key);
-  }
-
-  private @Nullable N ownerIn(Table<N> t, String key) {
+  @Nullable N ownerIn(Table<N> t, String key) {
     long hash = KeyHash.of(key);
     Object[] slots = t.slots;
     if (slots.length == 0) {
       return null;
     }
     @SuppressWarnings("unchecked") // slots holds only nodes
-    N node = (N) slots[(int) Long.remainderUnsigned(hash, tableSize)];
+    N node = (N) slots[slotOf(hash)];
     return node;
   }
 
-  @Override
-  public Map<N, Integer> getDistribution(Iterable<String> keys) {
-    Table<N> t = table;
-    return Distributions.count(t.nodes.nodes(), keys, key -> ownerIn(t, key));
+  private int slotOf(long hash) {
+    return (int) Long.remainderUnsigned(hash, tableSize);
   }
 
   /**
-   * {@inheritDoc} Rebuilds the table.
-   *
-   * @throws IllegalArgumentException also if the table has no room for another node
+   * {@inheritDoc} The probe order is the table from the key's slot onward; O(1) while the key's own
+   * node is eligible, allocation-free too.
    */
   @Override
-  public void addNode(N node) {
-    Objects.requireNonNull(node, "node");
-    String name = NodeNames.nameOf(nodeName, node);
-    synchronized (writeLock) {
-      NodeSet<N> next = table.nodes.with(node, name);
-      if (next != table.nodes) {
-        table = build(next);
-      }
+  public @Nullable N getNode(String key, Predicate<? super N> eligible) {
+    Objects.requireNonNull(eligible, "eligible");
+    long hash = KeyHash.of(key);
+    Table<N> t = state();
+    if (t.slots.length == 0) {
+      return null;
     }
-  }
-
-  /** {@inheritDoc} Rebuilds the table. */
-  @Override
-  public void removeNode(N node) {
-    Objects.requireNonNull(node, "node");
-    String name = NodeNames.nameOf(nodeName, node);
-    synchronized (writeLock) {
-      NodeSet<N> next = table.nodes.without(name);
-      if (next != table.nodes) {
-        table = build(next);
-      }
-    }
+    return ProbeOrder.firstEligible(t.slots, slotOf(hash), t.nodes.size(), eligible);
   }
 
   @Override
-  public List<N> nodes() {
-    return table.nodes.nodes();
-  }
-
-  @Override
-  public int size() {
-    return table.nodes.size();
+  NodeSet<N> nodesOf(Table<N> t) {
+    return t.nodes;
   }
 
   /** Returns the number of slots in the lookup table. */
@@ -187,8 +167,12 @@ public final class Maglev<N> implements Placement<N> {
     return "Maglev{nodes=" + nodes() + ", tableSize=" + tableSize + "}";
   }
 
-  /** Fills the table for {@code nodes}: Eisenbud et al.'s population, nodes in name order. */
-  private Table<N> build(NodeSet<N> nodes) {
+  /**
+   * Fills the table for {@code nodes}: Eisenbud et al.'s population, nodes in name order, each
+   * claiming in proportion to its weight.
+   */
+  @Override
+  Table<N> build(NodeSet<N> nodes) {
     int n = nodes.size();
     if (n == 0) {
       return new Table<>(nodes, EMPTY);
@@ -200,15 +184,22 @@ public final class Maglev<N> implements Placement<N> {
     List<String> names = nodes.names();
     int[] position = new int[n];
     int[] skip = new int[n];
+    long[] target = new long[n]; // a node claims in round r while r x weight >= target
+    int maxWeight = 1;
     for (int i = 0; i < n; i++) {
       position[i] = (int) Long.remainderUnsigned(KeyHash.replica(names.get(i), 0), tableSize);
       skip[i] = (int) Long.remainderUnsigned(KeyHash.replica(names.get(i), 1), tableSize - 1) + 1;
+      maxWeight = Math.max(maxWeight, nodes.weight(i));
     }
     int[] owner = new int[tableSize];
     Arrays.fill(owner, -1);
     int filled = 0;
-    while (true) {
+    for (long round = 1; ; round++) {
       for (int i = 0; i < n; i++) {
+        if (round * nodes.weight(i) < target[i]) {
+          continue;
+        }
+        target[i] += maxWeight;
         int c = position[i];
         while (owner[c] >= 0) {
           c = next(c, skip[i]);

@@ -2,6 +2,7 @@ package dev.lbkit.hashing;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,12 +12,20 @@ import org.jspecify.annotations.Nullable;
  * treat them alike; they differ in lookup cost, balance and how many keys move when a node comes or
  * goes (see each class and {@code docs/design.md}).
  *
+ * <p>Every placement takes weights: a node of weight 2 owns about twice the keys of a node of
+ * weight 1 ({@link #addNode(Object, int)}); nodes added without one weigh 1. Every placement also
+ * has a probe order ({@link #getNode(String, Predicate)}): when a key's node cannot take it, the
+ * next node in that order does, the same one in every process. {@link BoundedLoad} builds on it.
+ *
  * <p>Implementations are thread-safe: lookups never lock and see the placement either before or
  * after a membership change, never in between.
  *
  * @param <N> the node type; see {@link Identified} for how nodes are named
  */
 public interface Placement<N> {
+
+  /** The largest weight a node may have: 10,000. */
+  int MAX_WEIGHT = 10_000;
 
   /**
    * Returns the node that owns {@code key}, or null when there are no nodes.
@@ -26,12 +35,38 @@ public interface Placement<N> {
   @Nullable N getNode(String key);
 
   /**
+   * Returns the first node in {@code key}'s probe order that {@code eligible} accepts, or null when
+   * none does or there are no nodes. The probe order starts at {@link #getNode(String)}'s answer
+   * and depends only on the key and the node set, so a key whose node is not eligible goes to the
+   * same fallback in every process, and returns to its node once that node is eligible again.
+   * {@code eligible} is asked about each node at most once.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  @Nullable N getNode(String key, Predicate<? super N> eligible);
+
+  /**
    * Adds {@code node}; adding a node already present does nothing.
    *
    * @throws NullPointerException if {@code node} is null
    * @throws IllegalArgumentException if a different node has the same name
    */
   void addNode(N node);
+
+  /**
+   * Adds {@code node} with {@code weight}, or sets the weight of {@code node} if it is present: a
+   * node's share of the keys is proportional to its weight. Raising a weight moves keys only onto
+   * the node, lowering it only off the node, as far as the placement allows (see each class).
+   *
+   * @param weight at least 1, at most {@link #MAX_WEIGHT}
+   * @throws NullPointerException if {@code node} is null
+   * @throws IllegalArgumentException if {@code weight} is out of range, or a different node has the
+   *     same name
+   */
+  void addNode(N node, int weight);
+
+  /** Returns the weight of the node named like {@code node}, or 0 if it is absent. */
+  int weight(N node);
 
   /**
    * Removes the node named like {@code node}; removing an absent node does nothing.

@@ -2,9 +2,9 @@ package dev.lbkit.hashing;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,26 +17,32 @@ import org.jspecify.annotations.Nullable;
  * String owner = hrw.getNode("user:123");
  * }</pre>
  *
- * <p>The score of node {@code s} for key {@code k} is the SplitMix64 finalizer of {@code
- * KeyHash.of(k) XOR KeyHash.of(s)}, compared as unsigned; equal scores go to the node first in name
- * order. It depends only on the key and the set of node names.
+ * <p>The hash of node {@code s} for key {@code k} is {@code h = mix(KeyHash.of(k) XOR
+ * KeyHash.of(s))}, {@code mix} being the SplitMix64 finalizer. Unweighted, the score is {@code h}
+ * read as unsigned; equal scores go to the node first in name order. It depends only on the key and
+ * the set of node names.
  *
- * <p>{@link #getNode}: O(n), no allocation, no lock. {@link #addNode}, {@link #removeNode}: O(n),
+ * <p>Weights ({@link #addNode(Object, int)}) use the logarithmic method (Schindelhauer and
+ * Schomaker, "Weighted distributed hash tables", 2005; the weighted HRW of Resch et al.): with
+ * {@code u} the top 53 bits of {@code h} as a number in (0, 1), the score is {@code -weight /
+ * ln(u)}. Then a node's chance of the highest score is exactly its share of the total weight, and a
+ * weight change moves keys only onto or off that node. While every node has weight 1 the unweighted
+ * score is used, so unweighted placements are the same key for key.
+ *
+ * <p>{@link #getNode}: O(n), no allocation, no lock. {@link #getNode(String, Predicate)}: the probe
+ * order is descending score, O(n) per node tried. {@link #addNode}, {@link #removeNode}: O(n),
  * published with one volatile write. Thread-safe.
  *
  * @param <N> the node type; see {@link Identified} for how nodes are named
  */
-public final class Rendezvous<N> implements Placement<N> {
+public final class Rendezvous<N> extends RebuiltPlacement<N, Rendezvous.Nodes<N>> {
 
-  private final Function<? super N, String> nodeName;
-  private final Object writeLock = new Object();
-  private volatile Nodes<N> state;
-
-  /** One immutable state: the nodes in name order and their name hashes. */
-  private static final class Nodes<N> {
+  /** One immutable state: the nodes in name order, their name hashes and weights. */
+  static final class Nodes<N> {
     final NodeSet<N> set;
     final Object[] nodes;
     final long[] hashes;
+    final double @Nullable [] weights; // null while every weight is 1
 
     Nodes(NodeSet<N> set) {
       this.set = set;
@@ -46,6 +52,31 @@ public final class Rendezvous<N> implements Placement<N> {
       for (int i = 0; i < hashes.length; i++) {
         hashes[i] = KeyHash.of(names.get(i));
       }
+      if (set.weighted()) {
+        double[] w = new double[nodes.length];
+        for (int i = 0; i < w.length; i++) {
+          w[i] = set.weight(i);
+        }
+        this.weights = w;
+      } else {
+        this.weights = null;
+      }
+    }
+
+    /** The score of node {@code i}, as a long that compares like the score. */
+    long rank(long keyHash, int i) {
+      long h = mix(keyHash ^ hashes[i]);
+      double[] w = weights;
+      if (w == null) {
+        return h ^ Long.MIN_VALUE; // unsigned order as signed order
+      }
+      double u = ((h >>> 11) + 0.5) * 0x1.0p-53; // in (0, 1)
+      return Double.doubleToRawLongBits(-w[i] / Math.log(u)); // positive: bits order like values
+    }
+
+    @SuppressWarnings("unchecked") // nodes holds only nodes of type N
+    N node(int i) {
+      return (N) nodes[i];
     }
   }
 
@@ -72,73 +103,69 @@ public final class Rendezvous<N> implements Placement<N> {
    * @throws IllegalArgumentException if two distinct nodes share a name
    */
   public Rendezvous(Collection<N> nodes, Function<? super N, String> nodeName) {
-    this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
-    this.state = new Nodes<>(NodeSet.of(nodes, nodeName));
+    super(nodeName);
+    initialize(NodeSet.of(nodes, nodeName));
   }
 
   @Override
-  public @Nullable N getNode(String key) {
-    return ownerIn(state, key);
+  Nodes<N> build(NodeSet<N> nodes) {
+    return new Nodes<>(nodes);
   }
 
   @Override
-  public Map<N, Integer> getDistribution(Iterable<String> keys) {
-    Nodes<N> s = state;
-    return Distributions.count(s.set.nodes(), keys, key -> ownerIn(s, key));
+  NodeSet<N> nodesOf(Nodes<N> state) {
+    return state.set;
   }
 
-  private @Nullable N ownerIn(Nodes<N> s, String key) {
+  @Override
+  @Nullable N ownerIn(Nodes<N> s, String key) {
+    int best = nextBest(s, KeyHash.of(key), Long.MAX_VALUE, -1);
+    return best < 0 ? null : s.node(best);
+  }
+
+  /**
+   * {@inheritDoc} The probe order is descending score: the node the key would go to if its owner
+   * were removed, and so on.
+   */
+  @Override
+  public @Nullable N getNode(String key, Predicate<? super N> eligible) {
+    Objects.requireNonNull(eligible, "eligible");
     long keyHash = KeyHash.of(key);
-    long[] hashes = s.hashes;
+    Nodes<N> s = state();
+    long boundRank = Long.MAX_VALUE;
+    int boundIndex = -1;
+    for (int tried = 0; tried < s.nodes.length; tried++) {
+      int best = nextBest(s, keyHash, boundRank, boundIndex);
+      if (best < 0) {
+        break;
+      }
+      N candidate = s.node(best);
+      if (eligible.test(candidate)) {
+        return candidate;
+      }
+      boundRank = s.rank(keyHash, best);
+      boundIndex = best;
+    }
+    return null;
+  }
+
+  /**
+   * Returns the index of the best node ranked strictly after {@code (boundRank, boundIndex)}, or
+   * -1: higher rank first, equal ranks in name order. {@code boundIndex} -1 means no bound.
+   */
+  private static int nextBest(Nodes<?> s, long keyHash, long boundRank, int boundIndex) {
     int best = -1;
-    long bestScore = 0;
-    for (int i = 0; i < hashes.length; i++) {
-      long score = mix(keyHash ^ hashes[i]);
-      if (best < 0 || Long.compareUnsigned(score, bestScore) > 0) {
+    long bestRank = 0;
+    for (int i = 0; i < s.hashes.length; i++) {
+      long rank = s.rank(keyHash, i);
+      boolean afterBound =
+          boundIndex < 0 || rank < boundRank || (rank == boundRank && i > boundIndex);
+      if (afterBound && (best < 0 || rank > bestRank)) {
         best = i;
-        bestScore = score;
+        bestRank = rank;
       }
     }
-    if (best < 0) {
-      return null;
-    }
-    @SuppressWarnings("unchecked") // nodes holds only nodes of type N
-    N node = (N) s.nodes[best];
-    return node;
-  }
-
-  @Override
-  public void addNode(N node) {
-    Objects.requireNonNull(node, "node");
-    String name = NodeNames.nameOf(nodeName, node);
-    synchronized (writeLock) {
-      NodeSet<N> next = state.set.with(node, name);
-      if (next != state.set) {
-        state = new Nodes<>(next);
-      }
-    }
-  }
-
-  @Override
-  public void removeNode(N node) {
-    Objects.requireNonNull(node, "node");
-    String name = NodeNames.nameOf(nodeName, node);
-    synchronized (writeLock) {
-      NodeSet<N> next = state.set.without(name);
-      if (next != state.set) {
-        state = new Nodes<>(next);
-      }
-    }
-  }
-
-  @Override
-  public List<N> nodes() {
-    return state.set.nodes();
-  }
-
-  @Override
-  public int size() {
-    return state.set.size();
+    return best;
   }
 
   @Override
