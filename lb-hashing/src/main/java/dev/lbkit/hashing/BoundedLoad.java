@@ -1,0 +1,257 @@
+package dev.lbkit.hashing;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam, SODA 2018; what
+ * HAProxy's {@code hash-balance-factor} and Envoy's {@code hash_balance_factor} do) over another
+ * placement: a key goes to its node unless that node is full, and then to the next node in the base
+ * placement's probe order ({@link Placement#getNode(String, Predicate)}) that is not.
+ *
+ * <pre>{@code
+ * Map<String, AtomicInteger> inFlight = ...;
+ * BoundedLoad<String> bounded =
+ *     new BoundedLoad<>(new ConsistentHash<>(caches), 1.25, node -> inFlight.get(node).get());
+ * String owner = bounded.getNode("hot-key");   // never a node already at its cap
+ * }</pre>
+ *
+ * <h2>The cap</h2>
+ *
+ * With {@code T} the total load now (the sum of {@code load} over the nodes), {@code W} the total
+ * weight and {@code c} the balance factor, a node of weight {@code w} may take one more unit only
+ * while its load is below {@code ceil(c x (T + 1) x w / W)}: after the assignment, no node holds
+ * more than {@code c} times its share of the load, rounded up. The caps add up to at least {@code c
+ * x (T + 1) > T}, so some node is always below its cap (when the loads add up to {@code T}). Lower
+ * {@code c} balances tighter and moves more keys off their node; 1.25 (the default) is HAProxy's
+ * and Envoy's usual setting.
+ *
+ * <h2>Load</h2>
+ *
+ * {@code load} reports each node's current load, such as its in-flight requests; it is read, never
+ * written. The {@link dev.lbkit.hashing} module does not count anything itself: the caller
+ * increments a node's load when it assigns a unit and decrements it when the unit leaves (the
+ * {@code LoadBalancer} facade uses its servers' active connections). Loads read while they change
+ * may be stale; the cap then holds up to that staleness. If no eligible node is below its cap
+ * (stale or inconsistent loads), the key goes to its first eligible node anyway: availability
+ * before balance.
+ *
+ * <h2>Cost</h2>
+ *
+ * A key whose node has load 0 costs one base lookup and one {@code load} call. Otherwise computing
+ * {@code T} reads every node's load: O(n) on top of the base lookup. Changes go to the base
+ * placement; thread-safe as the base is.
+ *
+ * @param <N> the node type
+ */
+public final class BoundedLoad<N> implements Placement<N> {
+
+  /** The balance factor when none is given: 1.25. */
+  public static final double DEFAULT_BALANCE_FACTOR = 1.25;
+
+  private final Placement<N> base;
+  private final double balanceFactor;
+  private final ToIntFunction<? super N> load;
+  private volatile Weights<N> weights;
+
+  /** The nodes of one membership of the base with their total weight, cached by identity. */
+  private static final class Weights<N> {
+    final List<N> nodes;
+    final long totalWeight;
+    final boolean uniform;
+
+    Weights(Placement<N> base, List<N> nodes) {
+      this.nodes = nodes;
+      long total = 0;
+      int first = nodes.isEmpty() ? 1 : base.weight(nodes.get(0));
+      boolean same = true;
+      for (N node : nodes) {
+        int w = base.weight(node);
+        total += w;
+        same &= w == first;
+      }
+      this.totalWeight = Math.max(total, 1);
+      this.uniform = same;
+    }
+  }
+
+  /**
+   * Bounds {@code base} with the balance factor {@value #DEFAULT_BALANCE_FACTOR}.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public BoundedLoad(Placement<N> base, ToIntFunction<? super N> load) {
+    this(base, DEFAULT_BALANCE_FACTOR, load);
+  }
+
+  /**
+   * Bounds {@code base}: no node takes a unit of load while it holds {@code balanceFactor} times
+   * its share of the total, rounded up.
+   *
+   * @param balanceFactor greater than 1, finite
+   * @param load each node's current load, at least 0
+   * @throws NullPointerException if {@code base} or {@code load} is null
+   * @throws IllegalArgumentException if {@code balanceFactor} is not a finite number above 1
+   */
+  public BoundedLoad(Placement<N> base, double balanceFactor, ToIntFunction<? super N> load) {
+    this.base = Objects.requireNonNull(base, "base");
+    this.load = Objects.requireNonNull(load, "load");
+    if (!(balanceFactor > 1) || Double.isInfinite(balanceFactor)) {
+      throw new IllegalArgumentException(
+          "balanceFactor: " + balanceFactor + " (expected: > 1 and finite)");
+    }
+    this.balanceFactor = balanceFactor;
+    this.weights = new Weights<>(base, base.nodes());
+  }
+
+  /** Returns the placement this one bounds. */
+  public Placement<N> base() {
+    return base;
+  }
+
+  /** Returns the balance factor {@code c}. */
+  public double balanceFactor() {
+    return balanceFactor;
+  }
+
+  /**
+   * Returns the node for one more unit of {@code key}'s load: its node in the base placement if
+   * below its cap, else the next node in the base's probe order that is; null if there are no
+   * nodes.
+   *
+   * @throws NullPointerException if {@code key} is null
+   */
+  @Override
+  public @Nullable N getNode(String key) {
+    return pick(key, node -> true, load);
+  }
+
+  /**
+   * {@inheritDoc} Of the eligible nodes, the first in probe order below its cap; if none is, the
+   * first eligible one.
+   */
+  @Override
+  public @Nullable N getNode(String key, Predicate<? super N> eligible) {
+    Objects.requireNonNull(eligible, "eligible");
+    return pick(key, eligible, load);
+  }
+
+  private @Nullable N pick(
+      String key, Predicate<? super N> eligible, ToIntFunction<? super N> loads) {
+    Objects.requireNonNull(key, "key");
+    N first = base.getNode(key, eligible);
+    if (first == null || loads.applyAsInt(first) <= 0) {
+      return first; // every cap is at least 1
+    }
+    Weights<N> w = weights();
+    long total = 0;
+    for (N node : w.nodes) {
+      total += loads.applyAsInt(node);
+    }
+    double perWeight = balanceFactor * (total + 1) / w.totalWeight;
+    if (w.uniform) {
+      long cap = (long) Math.ceil(perWeight * base.weight(first));
+      N under = base.getNode(key, node -> eligible.test(node) && loads.applyAsInt(node) < cap);
+      return under != null ? under : first;
+    }
+    N under =
+        base.getNode(
+            key,
+            node ->
+                eligible.test(node)
+                    && loads.applyAsInt(node) < (long) Math.ceil(perWeight * base.weight(node)));
+    return under != null ? under : first;
+  }
+
+  /**
+   * Returns the cap of {@code node} now: the load below which it takes one more unit; 0 if it is
+   * absent. O(n).
+   */
+  public long capacity(N node) {
+    int w = base.weight(node);
+    if (w == 0) {
+      return 0;
+    }
+    Weights<N> ws = weights();
+    long total = 0;
+    for (N n : ws.nodes) {
+      total += load.applyAsInt(n);
+    }
+    return (long) Math.ceil(balanceFactor * (total + 1) * w / ws.totalWeight);
+  }
+
+  private Weights<N> weights() {
+    Weights<N> w = weights;
+    List<N> nodes = base.nodes();
+    if (w.nodes != nodes) {
+      w = new Weights<>(base, nodes);
+      weights = w;
+    }
+    return w;
+  }
+
+  /**
+   * Assigns {@code keys} one after another, each adding one unit of load to its node on top of the
+   * current loads, and counts the keys per node: how the cap spreads a burst. Every node appears,
+   * in name order.
+   */
+  @Override
+  public Map<N, Integer> getDistribution(Iterable<String> keys) {
+    IdentityHashMap<N, int[]> added = new IdentityHashMap<>();
+    ToIntFunction<N> loads =
+        node -> {
+          int[] a = added.get(node);
+          return load.applyAsInt(node) + (a == null ? 0 : a[0]);
+        };
+    return Distributions.count(
+        base.nodes(),
+        keys,
+        key -> {
+          N node = pick(key, n -> true, loads);
+          if (node != null) {
+            added.computeIfAbsent(node, n -> new int[1])[0]++;
+          }
+          return node;
+        });
+  }
+
+  @Override
+  public void addNode(N node) {
+    base.addNode(node);
+  }
+
+  @Override
+  public void addNode(N node, int weight) {
+    base.addNode(node, weight);
+  }
+
+  @Override
+  public void removeNode(N node) {
+    base.removeNode(node);
+  }
+
+  @Override
+  public int weight(N node) {
+    return base.weight(node);
+  }
+
+  @Override
+  public List<N> nodes() {
+    return base.nodes();
+  }
+
+  @Override
+  public int size() {
+    return base.size();
+  }
+
+  @Override
+  public String toString() {
+    return "BoundedLoad{balanceFactor=" + balanceFactor + ", base=" + base + "}";
+  }
+}
