@@ -1,9 +1,11 @@
 package dev.lbkit.hashing;
 
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
@@ -44,8 +46,10 @@ import org.jspecify.annotations.Nullable;
  * <h2>Cost</h2>
  *
  * A key whose node has load 0 costs one base lookup and one {@code load} call. Otherwise computing
- * {@code T} reads every node's load: O(n) on top of the base lookup. Changes go to the base
- * placement; thread-safe as the base is.
+ * {@code T} reads every node's load: O(n) on top of the base lookup. The eligibility predicate of
+ * {@link #getNode(String, Predicate)} is asked about each node at most once, and only about nodes
+ * below their cap until every eligible node proves full. Changes go to the base placement;
+ * thread-safe as the base is.
  *
  * @param <N> the node type
  */
@@ -63,20 +67,14 @@ public final class BoundedLoad<N> implements Placement<N> {
   private static final class Weights<N> {
     final List<N> nodes;
     final long totalWeight;
-    final boolean uniform;
 
     Weights(Placement<N> base, List<N> nodes) {
       this.nodes = nodes;
       long total = 0;
-      int first = nodes.isEmpty() ? 1 : base.weight(nodes.get(0));
-      boolean same = true;
       for (N node : nodes) {
-        int w = base.weight(node);
-        total += w;
-        same &= w == first;
+        total += base.weight(node);
       }
       this.totalWeight = Math.max(total, 1);
-      this.uniform = same;
     }
   }
 
@@ -144,28 +142,68 @@ public final class BoundedLoad<N> implements Placement<N> {
   private @Nullable N pick(
       String key, Predicate<? super N> eligible, ToIntFunction<? super N> loads) {
     Objects.requireNonNull(key, "key");
-    N first = base.getNode(key, eligible);
-    if (first == null || loads.applyAsInt(first) <= 0) {
-      return first; // every cap is at least 1
+    Probe<N> probe = new Probe<>(this, eligible, loads);
+    N node = base.getNode(key, probe);
+    if (node == null && probe.skippedFull) {
+      probe.fallback = true; // every eligible node is full: availability before balance
+      node = base.getNode(key, probe);
     }
-    Weights<N> w = weights();
-    long total = 0;
-    for (N node : w.nodes) {
-      total += loads.applyAsInt(node);
+    return node;
+  }
+
+  /**
+   * The predicate a pick hands the base placement: below the cap, then eligible. The cap needs the
+   * total load, read only once a node with load is met. {@code eligible} is asked about each node
+   * at most once over both passes, since it may have side effects (such as taking a rate-limit
+   * token for the node it accepts).
+   */
+  private static final class Probe<N> implements Predicate<N> {
+    final BoundedLoad<N> bounded;
+    final Predicate<? super N> eligible;
+    final ToIntFunction<? super N> loads;
+    double perWeight = -1; // the cap per unit of weight, once computed
+    boolean skippedFull;
+    boolean fallback;
+    @Nullable Set<Object> asked; // nodes eligible refused, recorded once a node was skipped
+
+    Probe(BoundedLoad<N> bounded, Predicate<? super N> eligible, ToIntFunction<? super N> loads) {
+      this.bounded = bounded;
+      this.eligible = eligible;
+      this.loads = loads;
     }
-    double perWeight = balanceFactor * (total + 1) / w.totalWeight;
-    if (w.uniform) {
-      long cap = (long) Math.ceil(perWeight * base.weight(first));
-      N under = base.getNode(key, node -> eligible.test(node) && loads.applyAsInt(node) < cap);
-      return under != null ? under : first;
+
+    @Override
+    public boolean test(N node) {
+      if (fallback) {
+        Set<Object> refused = asked;
+        return (refused == null || !refused.contains(node)) && eligible.test(node);
+      }
+      int load = loads.applyAsInt(node);
+      if (load > 0 && load >= cap(node)) {
+        skippedFull = true;
+        return false;
+      }
+      if (eligible.test(node)) {
+        return true;
+      }
+      if (asked == null) {
+        asked = Collections.newSetFromMap(new IdentityHashMap<>());
+      }
+      asked.add(node);
+      return false;
     }
-    N under =
-        base.getNode(
-            key,
-            node ->
-                eligible.test(node)
-                    && loads.applyAsInt(node) < (long) Math.ceil(perWeight * base.weight(node)));
-    return under != null ? under : first;
+
+    private long cap(N node) {
+      if (perWeight < 0) {
+        Weights<N> w = bounded.weights();
+        long total = 0;
+        for (N n : w.nodes) {
+          total += loads.applyAsInt(n);
+        }
+        perWeight = bounded.balanceFactor * (total + 1) / w.totalWeight;
+      }
+      return (long) Math.ceil(perWeight * bounded.base.weight(node));
+    }
   }
 
   /**

@@ -115,14 +115,21 @@ public final class ConsistentHash<N> implements Placement<N> {
    */
   public ConsistentHash(
       Collection<N> nodes, int virtualNodes, Function<? super N, String> nodeName) {
-    Objects.requireNonNull(nodes, "nodes");
+    this(NodeSet.of(nodes, nodeName), virtualNodes, nodeName);
+  }
+
+  /** Creates a ring over a named, weighted node set; see {@link PlacementType#create}. */
+  ConsistentHash(NodeSet<N> nodes, int virtualNodes, Function<? super N, String> nodeName) {
     if (virtualNodes < 1 || virtualNodes > MAX_VIRTUAL_NODES) {
       throw new IllegalArgumentException(
           "virtualNodes: " + virtualNodes + " (expected: 1.." + MAX_VIRTUAL_NODES + ")");
     }
     this.virtualNodes = virtualNodes;
     this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
-    this.ring = buildRing(NodeSet.of(nodes, nodeName));
+    for (int i = 0; i < nodes.size(); i++) {
+      checkPoints(nodes.weight(i));
+    }
+    this.ring = buildRing(nodes);
   }
 
   /**
@@ -157,6 +164,15 @@ public final class ConsistentHash<N> implements Placement<N> {
   public void addNode(N node, int weight) {
     Objects.requireNonNull(node, "node");
     NodeSet.checkWeight(weight);
+    checkPoints(weight);
+    String name = NodeNames.nameOf(nodeName, node);
+    synchronized (writeLock) {
+      Ring current = ring;
+      addLocked(current, current.nodes.with(node, name, weight), node, name);
+    }
+  }
+
+  private void checkPoints(int weight) {
     if ((long) weight * virtualNodes > MAX_POINTS_PER_NODE) {
       throw new IllegalArgumentException(
           "weight: "
@@ -166,11 +182,6 @@ public final class ConsistentHash<N> implements Placement<N> {
               + " with "
               + virtualNodes
               + " virtual nodes)");
-    }
-    String name = NodeNames.nameOf(nodeName, node);
-    synchronized (writeLock) {
-      Ring current = ring;
-      addLocked(current, current.nodes.with(node, name, weight), node, name);
     }
   }
 

@@ -112,13 +112,18 @@ public final class Maglev<N> extends RebuiltPlacement<N, Maglev.Table<N>> {
    * @throws IllegalArgumentException as {@link #Maglev(Collection, int)}
    */
   public Maglev(Collection<N> nodes, int tableSize, Function<? super N, String> nodeName) {
+    this(NodeSet.of(nodes, nodeName), tableSize, nodeName);
+  }
+
+  /** Creates a Maglev over a named, weighted node set; see {@link PlacementType#create}. */
+  Maglev(NodeSet<N> nodes, int tableSize, Function<? super N, String> nodeName) {
     super(nodeName);
     if (tableSize < 2 || tableSize > MAX_TABLE_SIZE || !isPrime(tableSize)) {
       throw new IllegalArgumentException(
           "tableSize: " + tableSize + " (expected: a prime <= " + MAX_TABLE_SIZE + ")");
     }
     this.tableSize = tableSize;
-    initialize(NodeSet.of(nodes, nodeName));
+    initialize(nodes);
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,6 +61,21 @@ final class NodeSet<N> {
     for (N node : nodes) {
       Objects.requireNonNull(node, "node");
       put(byName, NodeNames.nameOf(nodeName, node), node, 1);
+    }
+    return new NodeSet<>(byName);
+  }
+
+  /** Names, weighs and orders {@code nodes}, rejecting nulls, shared names and bad weights. */
+  static <N> NodeSet<N> of(
+      Collection<N> nodes, Function<? super N, String> nodeName, ToIntFunction<? super N> weight) {
+    Objects.requireNonNull(nodes, "nodes");
+    Objects.requireNonNull(weight, "weight");
+    TreeMap<String, Member<N>> byName = new TreeMap<>();
+    for (N node : nodes) {
+      Objects.requireNonNull(node, "node");
+      int w = weight.applyAsInt(node);
+      checkWeight(w);
+      put(byName, NodeNames.nameOf(nodeName, node), node, w);
     }
     return new NodeSet<>(byName);
   }

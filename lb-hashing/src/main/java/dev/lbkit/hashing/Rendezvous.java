@@ -103,8 +103,13 @@ public final class Rendezvous<N> extends RebuiltPlacement<N, Rendezvous.Nodes<N>
    * @throws IllegalArgumentException if two distinct nodes share a name
    */
   public Rendezvous(Collection<N> nodes, Function<? super N, String> nodeName) {
+    this(NodeSet.of(nodes, nodeName), nodeName);
+  }
+
+  /** Creates a placement over a named, weighted node set; see {@link PlacementType#create}. */
+  Rendezvous(NodeSet<N> nodes, Function<? super N, String> nodeName) {
     super(nodeName);
-    initialize(NodeSet.of(nodes, nodeName));
+    initialize(nodes);
   }
 
   @Override
