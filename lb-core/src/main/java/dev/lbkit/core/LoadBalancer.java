@@ -1,6 +1,8 @@
 package dev.lbkit.core;
 
+import dev.lbkit.hashing.BoundedLoad;
 import dev.lbkit.hashing.ConsistentHash;
+import dev.lbkit.hashing.PlacementType;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -237,11 +239,8 @@ public final class LoadBalancer {
       byId.put(s, newBackend(s));
     }
     this.members = new Members(new ArrayList<>(initial), byId);
-    this.picker = newPicker(builder.algorithm, initial, builder.choices, builder.random, false);
-    this.panicPicker =
-        panicThreshold > 0
-            ? newPicker(builder.algorithm, initial, builder.choices, builder.random, true)
-            : null;
+    this.picker = newPicker(builder, initial, false);
+    this.panicPicker = panicThreshold > 0 ? newPicker(builder, initial, true) : null;
     this.ipRing = sticky ? new ConsistentHash<>(initial) : null;
   }
 
@@ -250,12 +249,10 @@ public final class LoadBalancer {
    * as healthy (the panic picker).
    */
   private static ServerPicker newPicker(
-      Algorithm algorithm,
-      List<Server> servers,
-      int choices,
-      RandomGenerator random,
-      boolean ignoreHealth) {
-    switch (algorithm) {
+      Builder builder, List<Server> servers, boolean ignoreHealth) {
+    RandomGenerator random = builder.random;
+    int choices = builder.choices;
+    switch (builder.algorithm) {
       case ROUND_ROBIN:
         return new RoundRobin(servers, 0, ignoreHealth);
       case WEIGHTED_ROUND_ROBIN:
@@ -271,9 +268,9 @@ public final class LoadBalancer {
       case LEAST_LOADED:
         return new LeastScan(servers, LeastScan.Measure.LOAD, ignoreHealth);
       case CONSISTENT_HASH:
-        return new HashRingPicker(servers, ignoreHealth);
+        return new PlacementPicker(servers, builder.placement, builder.balanceFactor, ignoreHealth);
     }
-    throw new AssertionError(algorithm);
+    throw new AssertionError(builder.algorithm);
   }
 
   private Backend newBackend(Server server) {
@@ -1104,6 +1101,8 @@ public final class LoadBalancer {
     private int maxConcurrent = Integer.MAX_VALUE;
     private int maxAttempts = 3;
     private int choices = 2;
+    private PlacementType placement = PlacementType.RING;
+    private double balanceFactor; // 0: unbounded
     private int maxEjectionPercent = 10;
     private double panicThreshold; // 0: off
     private @Nullable RetryBudget retryBudget;
@@ -1247,6 +1246,35 @@ public final class LoadBalancer {
         throw new IllegalArgumentException("choices: " + choices + " (expected: >= 2)");
       }
       this.choices = choices;
+      return this;
+    }
+
+    /**
+     * Sets the placement {@link Algorithm#CONSISTENT_HASH} maps keys with: {@link
+     * PlacementType#RING} (the default), {@link PlacementType#MAGLEV} or {@link
+     * PlacementType#RENDEZVOUS}; see {@code docs/hashing.md} for which suits which job. Each server
+     * weighs its {@link Server#weight()}.
+     */
+    public Builder placement(PlacementType placement) {
+      this.placement = Objects.requireNonNull(placement, "placement");
+      return this;
+    }
+
+    /**
+     * Bounds the load of {@link Algorithm#CONSISTENT_HASH}: a key whose server already holds {@code
+     * balanceFactor} times its share of the balancer's active connections (rounded up) goes to the
+     * next server in the placement's probe order, so a hot key cannot melt one server. See {@link
+     * BoundedLoad}; 1.25 is HAProxy's and Envoy's usual setting. Off by default: keys stay on their
+     * server whatever its load.
+     *
+     * @throws IllegalArgumentException if {@code balanceFactor} is not a finite number above 1
+     */
+    public Builder balanceFactor(double balanceFactor) {
+      if (!(balanceFactor > 1) || Double.isInfinite(balanceFactor)) {
+        throw new IllegalArgumentException(
+            "balanceFactor: " + balanceFactor + " (expected: > 1 and finite)");
+      }
+      this.balanceFactor = balanceFactor;
       return this;
     }
 

@@ -3,11 +3,13 @@ package dev.lbkit.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The servers of one algorithm, the healthy subset of them, and what the algorithm derives from
@@ -37,12 +39,14 @@ final class Membership<S> {
   static final class Snapshot<S> {
     final List<Server> all;
     final Server[] healthy; // the servers to pick among: all of them when health is ignored
+    final int[] weights; // of the healthy servers, as derived saw them
     final S derived;
     final long epoch;
 
-    Snapshot(List<Server> all, Server[] healthy, S derived, long epoch) {
+    Snapshot(List<Server> all, Server[] healthy, int[] weights, S derived, long epoch) {
       this.all = all;
       this.healthy = healthy;
+      this.weights = weights;
       this.derived = derived;
       this.epoch = epoch;
     }
@@ -68,7 +72,7 @@ final class Membership<S> {
   Membership(List<Server> servers, Function<Server[], S> derive, boolean ignoreHealth) {
     this.derive = derive;
     this.ignoreHealth = ignoreHealth;
-    this.snapshot = build(validated(servers), StateEpoch.current());
+    this.snapshot = build(validated(servers), StateEpoch.current(), null);
   }
 
   /** Returns the current snapshot, rebuilding it first if a server's health changed. */
@@ -85,7 +89,7 @@ final class Membership<S> {
     List<Server> all = validated(servers);
     while (true) {
       Snapshot<S> old = snapshot;
-      if (SNAPSHOT.compareAndSet(this, old, build(all, StateEpoch.current()))) {
+      if (SNAPSHOT.compareAndSet(this, old, build(all, StateEpoch.current(), null))) {
         return;
       }
     }
@@ -95,7 +99,7 @@ final class Membership<S> {
     Snapshot<S> expected = stale;
     long at = epoch;
     while (true) {
-      Snapshot<S> fresh = build(expected.all, at);
+      Snapshot<S> fresh = build(expected.all, at, expected);
       if (SNAPSHOT.compareAndSet(this, expected, fresh)) {
         return fresh;
       }
@@ -108,7 +112,13 @@ final class Membership<S> {
     }
   }
 
-  private Snapshot<S> build(List<Server> all, long epoch) {
+  /**
+   * Builds the snapshot of {@code all} at {@code epoch}, reusing {@code previous}'s derived state
+   * when its healthy servers and their weights are still the same: a health or weight change of a
+   * server this membership does not hold (the epoch is process-wide) then costs a scan, not a
+   * rebuild of a schedule or a table.
+   */
+  private Snapshot<S> build(List<Server> all, long epoch, @Nullable Snapshot<S> previous) {
     int healthyCount = 0;
     Server[] healthy = new Server[all.size()];
     for (Server server : all) {
@@ -121,7 +131,16 @@ final class Membership<S> {
       System.arraycopy(healthy, 0, trimmed, 0, healthyCount);
       healthy = trimmed;
     }
-    return new Snapshot<>(all, healthy, derive.apply(healthy), epoch);
+    int[] weights = new int[healthy.length];
+    for (int i = 0; i < healthy.length; i++) {
+      weights[i] = healthy[i].weight();
+    }
+    if (previous != null
+        && Arrays.equals(previous.healthy, healthy)
+        && Arrays.equals(previous.weights, weights)) {
+      return new Snapshot<>(all, previous.healthy, weights, previous.derived, epoch);
+    }
+    return new Snapshot<>(all, healthy, weights, derive.apply(healthy), epoch);
   }
 
   /** Copies {@code servers}, rejecting null and duplicate ids. */

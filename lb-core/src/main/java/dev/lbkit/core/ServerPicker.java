@@ -112,6 +112,6 @@ public interface ServerPicker {
    * server recovers. {@link #next()} without a request is round robin. O(log n) per pick.
    */
   static ServerPicker consistentHash(List<Server> servers) {
-    return new HashRingPicker(servers);
+    return new PlacementPicker(servers);
   }
 }

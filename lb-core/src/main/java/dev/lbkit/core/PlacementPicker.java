@@ -1,0 +1,87 @@
+package dev.lbkit.core;
+
+import dev.lbkit.hashing.BoundedLoad;
+import dev.lbkit.hashing.Placement;
+import dev.lbkit.hashing.PlacementType;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Routes a request by its key (or client IP) on a placement of the healthy servers (a consistent
+ * hash ring by default; see {@link ServerPicker#consistentHash} and {@link
+ * LoadBalancer.Builder#placement}). Each server weighs its {@link Server#weight()} (capped at
+ * {@link Placement#MAX_WEIGHT}). With a balance factor, the placement is a {@link BoundedLoad}
+ * whose load is each server's active connections. The placement is rebuilt when the healthy servers
+ * or their weights change, never per pick.
+ */
+final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
+
+  private final RoundRobin keyless;
+
+  /** A ring without bounded loads: {@link ServerPicker#consistentHash}. */
+  PlacementPicker(List<Server> servers) {
+    this(servers, PlacementType.RING, 0, false);
+  }
+
+  /**
+   * @param balanceFactor the bounded-load factor, above 1; 0 for none
+   * @param ignoreHealth whether to count every server as healthy (the facade's panic picker)
+   */
+  PlacementPicker(
+      List<Server> servers, PlacementType type, double balanceFactor, boolean ignoreHealth) {
+    super(
+        new Membership<>(
+            servers, healthy -> placementOf(type, healthy, balanceFactor), ignoreHealth));
+    this.keyless = new RoundRobin(servers, 0, ignoreHealth);
+  }
+
+  private static Placement<Server> placementOf(
+      PlacementType type, Server[] healthy, double balanceFactor) {
+    Placement<Server> placement =
+        type.create(Arrays.asList(healthy), s -> Math.min(s.weight(), Placement.MAX_WEIGHT));
+    return balanceFactor > 0
+        ? new BoundedLoad<>(placement, balanceFactor, Server::activeConnections)
+        : placement;
+  }
+
+  /** Round robin: a pick without a request has no key to hash. */
+  @Override
+  public @Nullable Server next() {
+    return keyless.next();
+  }
+
+  @Override
+  public @Nullable Server next(Request request) {
+    String key = keyOf(request);
+    return key == null ? keyless.next() : membership.current().derived.getNode(key);
+  }
+
+  @Override
+  public @Nullable Server next(Request request, Predicate<? super Server> admit) {
+    String key = keyOf(request);
+    if (key == null) {
+      return super.next(request, admit);
+    }
+    return membership.current().derived.getNode(key, admit);
+  }
+
+  private static @Nullable String keyOf(Request request) {
+    Objects.requireNonNull(request, "request");
+    String key = request.key();
+    return key != null ? key : request.clientIp();
+  }
+
+  @Override
+  public void setServers(List<Server> servers) {
+    membership.replace(servers);
+    keyless.setServers(servers);
+  }
+
+  @Override
+  public String toString() {
+    return "ConsistentHash" + servers();
+  }
+}
