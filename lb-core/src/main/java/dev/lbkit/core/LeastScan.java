@@ -42,17 +42,50 @@ final class LeastScan extends SnapshotPicker<Server[]> {
     if (n == 0) {
       return null;
     }
-    int i = Sequences.index(sequence.getAndIncrement(), n);
+    int start = Sequences.index(sequence.getAndIncrement(), n);
+    return measure == Measure.LOAD
+        ? leastLoaded(healthy, start)
+        : fewestConnections(healthy, start);
+  }
+
+  /**
+   * The first server, scanning circularly from {@code start}, with the fewest connections. Two
+   * plain loops (start to end, then the beginning to start) rather than one with a wrap test, so
+   * the common full scan is a tight loop over the array.
+   */
+  private static Server fewestConnections(Server[] healthy, int start) {
+    Server best = healthy[start];
+    int fewest = best.activeConnections();
+    for (int i = start + 1; i < healthy.length && fewest > 0; i++) {
+      int connections = healthy[i].activeConnections();
+      if (connections < fewest) {
+        best = healthy[i];
+        fewest = connections;
+      }
+    }
+    for (int i = 0; i < start && fewest > 0; i++) {
+      int connections = healthy[i].activeConnections();
+      if (connections < fewest) {
+        best = healthy[i];
+        fewest = connections;
+      }
+    }
+    return best;
+  }
+
+  /** Like {@link #fewestConnections}, by load first and then connections. */
+  private static Server leastLoaded(Server[] healthy, int start) {
+    int n = healthy.length;
+    int i = start;
     Server best = healthy[i];
-    boolean byLoad = measure == Measure.LOAD;
-    long leastLoad = byLoad ? best.load() : 0;
+    long leastLoad = best.load();
     int fewest = best.activeConnections();
     for (int step = 1; step < n && (leastLoad > 0 || fewest > 0); step++) {
       if (++i == n) {
         i = 0;
       }
       Server candidate = healthy[i];
-      long load = byLoad ? candidate.load() : 0;
+      long load = candidate.load();
       if (load > leastLoad) {
         continue;
       }
