@@ -24,23 +24,39 @@ import org.openjdk.jmh.util.Version;
 
 /**
  * Runs every benchmark of this module through JMH's API and writes the results as a markdown report
- * ({@code docs/benchmarks.md} by default): one table per hot path, each row with its cost relative
- * to a floor measured in the same run.
+ * ({@code docs/benchmarks.md} by default): the targets against what the run reached, then one
+ * section per hot path, each row with its cost relative to an in-run floor and to lbkit's own row.
  *
  * <pre>
  * java -cp lb-benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.BenchmarkReport \
  *     [--smoke | --quick | --full] [--out docs/benchmarks.md] [--dry-run]
  * </pre>
  *
- * <p>Every benchmark runs on one thread in average-time mode (ns/op); the round-robin, weighted
- * round-robin, consistent-hash and atomic-floor benchmarks run again on two threads in throughput
- * mode (ops/s over both threads). The GC profiler is on throughout, for bytes per operation. The
- * modes ({@link ReportMode}) set forks, iterations and sizes; {@code --quick} (the default) takes
- * about five minutes on 2 cores, {@code --full} about half an hour. {@code --dry-run} prints the
- * plan and its estimated length and runs nothing. Run it on a quiet machine: anything else running
- * shows up in the numbers.
+ * <p>Every hot path and its peers run twice: on one thread in average-time mode (ns/op), and on two
+ * threads sharing one instance in throughput mode (ops/s over both threads); the floors run on one
+ * thread, and the atomic and clock floors on two as well. The GC profiler is on throughout, for
+ * bytes per operation. The modes ({@link ReportMode}) set forks, iterations and sizes; {@code
+ * --dry-run} prints the plan and its estimated length and runs nothing: {@code --quick} (the
+ * default) about six minutes on 2 cores, {@code --full} about three quarters of an hour. Run it on
+ * a quiet machine: anything else running shows up in the numbers.
  */
 public final class BenchmarkReport {
+
+  /**
+   * The documented quick pass, from the repository root: builds the jar, runs {@code --quick} and
+   * rewrites {@code docs/benchmarks.md}.
+   */
+  static final String QUICK_COMMAND =
+      "mvn -B -q install -DskipTests && mvn -B -q -pl lb-benchmarks package"
+          + " && java -cp lb-benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.BenchmarkReport"
+          + " --quick";
+
+  /** The documented full pass, on the jar the quick command built. */
+  static final String FULL_COMMAND =
+      "java -cp lb-benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.BenchmarkReport --full";
+
+  /** The sizes of a benchmark without parameter {@code n}. */
+  private static final int[] NO_SIZES = {};
 
   private static final String USAGE =
       "usage: java -cp lb-benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.BenchmarkReport"
@@ -109,72 +125,97 @@ public final class BenchmarkReport {
             command(args),
             Duration.ofNanos(System.nanoTime() - startNanos),
             jobs);
-    write(arguments.out(), ReportDocument.render(info, ReportTables.standard(), measurements));
+    write(
+        arguments.out(),
+        ReportDocument.render(info, ReportTables.standard(), Targets.standard(), measurements));
     System.out.println("Wrote " + arguments.out());
   }
 
-  /** Returns the JMH invocations of a run in {@code mode}, in the order they run. */
+  /**
+   * Returns the JMH invocations of a run in {@code mode}, in the order they run: the floors, then
+   * every hot path with its peers on one thread, then the two-thread floors and hot paths.
+   */
   static List<Job> plan(ReportMode mode) {
-    int[] none = {};
-    int[] picks = {3, 10, 100};
-    int[] weighted = {10, 100, 1000};
-    int[] ring = {10, 100, 1000};
-    return List.of(
-        Job.oneThread(
+    List<Job> jobs = new ArrayList<>();
+    jobs.add(
+        Job.on(
+            1,
             mode,
             FloorBenchmark.class,
-            none,
+            NO_SIZES,
             "atomicGetAndIncrement",
             "longAdderIncrement",
             "nanoTime",
             "threadLocalRandomNextInt",
-            "constant"),
-        Job.oneThread(mode, RoundRobinBenchmark.class, picks, "next", "nextWith30PercentUnhealthy"),
-        Job.oneThread(mode, WeightedRoundRobinBenchmark.class, weighted, "next", "nginxBaseline"),
-        Job.oneThread(
+            "constant"));
+    jobs.addAll(hotPaths(mode, 1));
+    jobs.add(Job.on(2, mode, FloorBenchmark.class, NO_SIZES, "atomicGetAndIncrement", "nanoTime"));
+    jobs.addAll(hotPaths(mode, 2));
+    return List.copyOf(jobs);
+  }
+
+  /** Every hot path with its peers, on {@code threads} threads. */
+  private static List<Job> hotPaths(ReportMode mode, int threads) {
+    return List.of(
+        Job.on(
+            threads,
+            mode,
+            RoundRobinBenchmark.class,
+            new int[] {3, 10, 100},
+            "next",
+            "nextWith30PercentUnhealthy",
+            "dubboRoundRobin"),
+        Job.on(
+            threads,
+            mode,
+            WeightedRoundRobinBenchmark.class,
+            new int[] {10, 100, 1000},
+            "next",
+            "nginxBaseline",
+            "dubboRoundRobin"),
+        Job.on(
+            threads,
             mode,
             LeastConnectionsBenchmark.class,
             new int[] {10, 100},
             "next",
-            "nextConnectDisconnect"),
-        Job.oneThread(
+            "nextConnectDisconnect",
+            "powerOfTwoChoices",
+            "dubboLeastActive"),
+        Job.on(
+            threads,
             mode,
             ConsistentHashBenchmark.class,
-            ring,
+            new int[] {10, 100, 1000},
             "getNode",
+            "dubboConsistentHash",
             "guavaConsistentHash",
             "hash4jJumpBackHash"),
-        Job.oneThread(mode, ConsistentHashBenchmark.class, none, "keyHash", "addThenRemoveNode"),
-        Job.oneThread(
+        Job.on(
+            threads,
+            mode,
+            ConsistentHashBenchmark.class,
+            NO_SIZES,
+            "keyHash",
+            "hash4jXxh3",
+            "addThenRemoveNode"),
+        Job.on(
+            threads,
+            mode,
+            RateLimiterBenchmark.class,
+            NO_SIZES,
+            "tokenBucketTryAcquire",
+            "guavaTryAcquire",
+            "bucket4jTryConsume",
+            "resilience4jAcquirePermission"),
+        Job.on(
+            threads,
             mode,
             FacadeBenchmark.class,
-            none,
+            NO_SIZES,
             "routePlain",
             "routeRateLimited",
-            "routeStickyIp",
-            "powerOfTwoChoices",
-            "tokenBucketTryAcquire",
-            "guavaTryAcquire"),
-        Job.twoThreads(mode, FloorBenchmark.class, none, "atomicGetAndIncrement"),
-        Job.twoThreads(
-            mode, RoundRobinBenchmark.class, picks, "next", "nextWith30PercentUnhealthy"),
-        Job.twoThreads(mode, WeightedRoundRobinBenchmark.class, weighted, "next", "nginxBaseline"),
-        Job.twoThreads(
-            mode,
-            ConsistentHashBenchmark.class,
-            ring,
-            "getNode",
-            "guavaConsistentHash",
-            "hash4jJumpBackHash"),
-        Job.twoThreads(mode, ConsistentHashBenchmark.class, none, "keyHash"),
-        Job.twoThreads(
-            mode,
-            FacadeBenchmark.class,
-            none,
-            "routePlain",
-            "powerOfTwoChoices",
-            "tokenBucketTryAcquire",
-            "guavaTryAcquire"));
+            "routeStickyIp"));
   }
 
   /** Returns JMH's options for one job: the mode's iterations, the job's threads and sizes. */

@@ -1,17 +1,11 @@
 package dev.lbkit.benchmarks;
 
-import com.google.common.util.concurrent.RateLimiter;
 import dev.lbkit.core.LoadBalancer;
-import dev.lbkit.core.RandomSources;
 import dev.lbkit.core.Request;
 import dev.lbkit.core.Server;
-import dev.lbkit.core.ServerPicker;
-import dev.lbkit.core.Ticker;
-import dev.lbkit.core.TokenBucket;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,11 +19,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The facade's hot paths over {@code n} healthy servers: {@link LoadBalancer#route} plain (round
- * robin), with a per-server rate limit that always has tokens (so the cost is the limiter's, not a
- * refusal's), and with IP affinity (requests rotate through 1,024 distinct client IPs); a power of
- * two choices pick; and a token bucket's {@code tryAcquire} beside Guava's {@link RateLimiter} (a
- * peer: {@code synchronized}, reads {@code System.nanoTime()} like ours).
+ * The facade's hot path {@link LoadBalancer#route} over {@code n} healthy servers: plain (round
+ * robin), with a per-server rate limit that always has tokens (the rate and burst of {@link
+ * RateLimiterBenchmark}, so the cost is the limiter's, not a refusal's), and with IP affinity
+ * (requests rotate through 1,024 distinct client IPs).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -37,13 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @State(Scope.Benchmark)
-@SuppressWarnings({"NullAway.Init", "UnstableApiUsage"}) // built in setUp(); Guava's RateLimiter
+@SuppressWarnings("NullAway.Init") // built in setUp()
 public class FacadeBenchmark {
-
-  /** A rate no benchmark run can exhaust, with a burst as large: every acquire succeeds. */
-  private static final double UNLIMITED_RATE = 1e9;
-
-  private static final long HUGE_BURST = 1L << 40;
 
   @Param({"10"})
   int n;
@@ -51,9 +39,6 @@ public class FacadeBenchmark {
   private LoadBalancer plain;
   private LoadBalancer rateLimited;
   private LoadBalancer sticky;
-  private ServerPicker powerOfTwo;
-  private TokenBucket tokenBucket;
-  private RateLimiter guavaRateLimiter;
   private Request[] clients;
 
   /** A cursor over the client requests, one per benchmark thread. */
@@ -62,16 +47,16 @@ public class FacadeBenchmark {
     int next;
   }
 
-  /** Builds the balancers and limiters over the same servers. */
+  /** Builds the balancers over the same servers. */
   @Setup
   public void setUp() {
     List<Server> servers = Fixtures.servers(n);
     plain = new LoadBalancer(servers);
-    rateLimited = LoadBalancer.builder(servers).rateLimit(UNLIMITED_RATE, HUGE_BURST).build();
+    rateLimited =
+        LoadBalancer.builder(servers)
+            .rateLimit(RateLimiterBenchmark.RATE, RateLimiterBenchmark.BURST)
+            .build();
     sticky = LoadBalancer.builder(servers).sticky(true).build();
-    powerOfTwo = ServerPicker.powerOfChoices(servers, 2, RandomSources.threadLocal());
-    tokenBucket = TokenBucket.create(UNLIMITED_RATE, HUGE_BURST, Ticker.system());
-    guavaRateLimiter = RateLimiter.create(UNLIMITED_RATE);
     clients = new Request[1 << 10];
     for (int i = 0; i < clients.length; i++) {
       clients[i] = Request.builder().clientIp("10." + (i >> 8) + "." + (i & 255) + ".7").build();
@@ -95,23 +80,5 @@ public class FacadeBenchmark {
   public Optional<Server> routeStickyIp(Cursor cursor) {
     Request request = clients[cursor.next++ & (clients.length - 1)];
     return sticky.route(request);
-  }
-
-  /** The less loaded of two random healthy servers. */
-  @Benchmark
-  public @Nullable Server powerOfTwoChoices() {
-    return powerOfTwo.next();
-  }
-
-  /** {@link TokenBucket#tryAcquire()} on a bucket that always has a token. */
-  @Benchmark
-  public boolean tokenBucketTryAcquire() {
-    return tokenBucket.tryAcquire();
-  }
-
-  /** Guava's {@code RateLimiter.tryAcquire()} at the same rate: the peer. */
-  @Benchmark
-  public boolean guavaTryAcquire() {
-    return guavaRateLimiter.tryAcquire();
   }
 }

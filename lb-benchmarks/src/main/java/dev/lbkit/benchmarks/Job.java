@@ -27,14 +27,10 @@ record Job(
     allSizes = List.copyOf(allSizes);
   }
 
-  /** A one-thread job over the sizes of {@code all} that {@code mode} runs. */
-  static Job oneThread(ReportMode mode, Class<?> benchmark, int[] all, String... methods) {
-    return new Job(benchmark, List.of(methods), mode.sizes(all), ReportMode.FULL.sizes(all), 1);
-  }
-
-  /** A two-thread job over the sizes of {@code all} that {@code mode} runs. */
-  static Job twoThreads(ReportMode mode, Class<?> benchmark, int[] all, String... methods) {
-    return new Job(benchmark, List.of(methods), mode.sizes(all), ReportMode.FULL.sizes(all), 2);
+  /** A job on {@code threads} threads over the sizes of {@code all} that {@code mode} runs. */
+  static Job on(int threads, ReportMode mode, Class<?> benchmark, int[] all, String... methods) {
+    return new Job(
+        benchmark, List.of(methods), mode.sizes(all), ReportMode.FULL.sizes(all), threads);
   }
 
   /** Returns the regular expression that selects exactly {@link #methods} for JMH. */

@@ -1,10 +1,13 @@
 package dev.lbkit.benchmarks;
 
 import dev.lbkit.core.LeastConnections;
+import dev.lbkit.core.RandomSources;
 import dev.lbkit.core.Server;
+import dev.lbkit.core.ServerPicker;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.dubbo.rpc.Invoker;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,6 +27,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * scan stops early only at a server with no connections): the worst case of the algorithm. {@link
  * #nextConnectDisconnect} measures the cycle a caller runs per request, a pick then {@code connect}
  * and {@code disconnect} on the picked server, which leaves the counts as they were.
+ *
+ * <p>On the same loaded servers: {@link #powerOfTwoChoices}, lbkit's power of two choices (the less
+ * loaded of two random servers, O(1) in n), and the peer {@link #dubboLeastActive}, Apache Dubbo's
+ * {@code LeastActiveLoadBalance} with each server's connection count copied into Dubbo's active
+ * count (see {@link DubboPeer}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -37,13 +45,30 @@ public class LeastConnectionsBenchmark {
   @Param({"10", "100"})
   int n;
 
+  private List<Server> servers;
   private LeastConnections leastConnections;
+  private ServerPicker powerOfTwo;
 
-  /** Builds the balancer and opens 1 + (0..3) connections on every server. */
+  /** Dubbo's balancer over the same loaded servers; built only for {@link #dubboLeastActive}. */
+  @State(Scope.Benchmark)
+  @SuppressWarnings("NullAway.Init") // built in setUp()
+  public static class Dubbo {
+
+    DubboPeer leastActive;
+
+    /** Builds the peer once the benchmark's servers hold their connections. */
+    @Setup
+    public void setUp(LeastConnectionsBenchmark benchmark) {
+      leastActive = DubboPeer.leastActive(benchmark.servers);
+    }
+  }
+
+  /** Builds the balancers and opens 1 + (0..3) connections on every server. */
   @Setup
   public void setUp() {
-    List<Server> servers = Fixtures.servers(n);
+    servers = Fixtures.servers(n);
     leastConnections = new LeastConnections(servers);
+    powerOfTwo = ServerPicker.powerOfChoices(servers, 2, RandomSources.threadLocal());
     Random random = new Random(Fixtures.SEED);
     for (Server server : servers) {
       int connections = 1 + random.nextInt(4);
@@ -68,5 +93,19 @@ public class LeastConnectionsBenchmark {
       leastConnections.disconnect(server);
     }
     return server;
+  }
+
+  /** The less loaded of two random servers. */
+  @Benchmark
+  public @Nullable Server powerOfTwoChoices() {
+    return powerOfTwo.next();
+  }
+
+  /**
+   * Peer: one pick of Dubbo's {@code LeastActiveLoadBalance} (a full scan, ties broken at random).
+   */
+  @Benchmark
+  public Invoker<Object> dubboLeastActive(Dubbo dubbo) {
+    return dubbo.leastActive.select();
   }
 }

@@ -6,7 +6,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
-/** Composes the markdown report: what ran where, how to read it, then one table per hot path. */
+/**
+ * Composes the markdown report: what ran where, how to read it, the targets against what this run
+ * reached, then one section per hot path with a one-thread and a two-thread table.
+ */
 final class ReportDocument {
 
   private static final DateTimeFormatter DATE =
@@ -35,12 +38,17 @@ final class ReportDocument {
   private ReportDocument() {}
 
   /** Returns the whole report. */
-  static String render(RunInfo info, List<ReportTables.TableSpec> tables, List<Measurement> all) {
+  static String render(
+      RunInfo info,
+      List<ReportTables.TableSpec> tables,
+      List<Targets.Target> targets,
+      List<Measurement> all) {
     StringBuilder out = new StringBuilder();
     out.append(title(info));
     out.append(runDetails(info));
     out.append(reducedMatrix(info));
     out.append(howToRead());
+    out.append(targets(targets, all));
     for (ReportTables.TableSpec spec : tables) {
       out.append(section(spec, all));
     }
@@ -77,7 +85,14 @@ final class ReportDocument {
         + minutesAndSeconds(info.elapsed())
         + "\n- **Command** (from the repository root): `"
         + info.command()
-        + "`\n\n";
+        + "`\n\n"
+        + "To measure again, from the repository root: the quick pass (a few minutes on 2 cores)"
+        + " builds the jar and rewrites this file,\n\n```sh\n"
+        + BenchmarkReport.QUICK_COMMAND
+        + "\n```\n\nand the full pass (three forks, longer iterations) runs on the jar built"
+        + " so:\n\n```sh\n"
+        + BenchmarkReport.FULL_COMMAND
+        + "\n```\n\n";
   }
 
   private static String reducedMatrix(RunInfo info) {
@@ -112,16 +127,40 @@ final class ReportDocument {
         + "`); 0 means nothing allocated on the measured path.\n"
         + "- Ratios divide the row's time per operation by that of a reference measured in the"
         + " same run on the same number of threads (for throughput: the reference's ops/s over the"
-        + " row's), so \"2.00×\" means twice the reference's cost. On a shared VM absolute numbers"
-        + " vary by 20–50% between runs; the ratios vary less. Compare those.\n\n";
+        + " row's), so \"2.00×\" means twice the reference's cost. \"÷ ours\" is against lbkit's"
+        + " row for the same path at the same n: a peer at \"250×\" costs 250 times ours. The"
+        + " speed-up is the row's two-thread ops/s over its one-thread ops/s (2.00× would be"
+        + " perfect scaling). On a shared VM absolute numbers vary by 20–50% between runs; the"
+        + " ratios vary less. Compare those.\n- Peers are other libraries (or textbook code)"
+        + " measured in the same run on the same inputs; the note under each heading says how"
+        + " each is set up.\n\n";
+  }
+
+  private static String targets(List<Targets.Target> targets, List<Measurement> all) {
+    return "## Targets\n\n"
+        + "The targets of the issue (a 2-core machine, JDK 17) against this run. \"Reached\" is"
+        + " the worst case over the sizes the target covers. Targets guide the work; no test"
+        + " asserts a timing.\n\n"
+        + Targets.render(targets, all)
+        + "\n";
   }
 
   private static String section(ReportTables.TableSpec spec, List<Measurement> all) {
-    String table = ReportTables.table(spec, all);
-    if (table.isEmpty()) {
+    String oneThread = ReportTables.table(spec, all, 1);
+    String twoThreads = ReportTables.table(spec, all, 2);
+    if (oneThread.isEmpty() && twoThreads.isEmpty()) {
       return "";
     }
-    return "## " + spec.title() + "\n\n" + spec.note() + "\n\n" + table + "\n";
+    StringBuilder out = new StringBuilder("## " + spec.title() + "\n\n" + spec.note() + "\n\n");
+    if (!oneThread.isEmpty()) {
+      out.append("One thread, average time per operation:\n\n").append(oneThread).append('\n');
+    }
+    if (!twoThreads.isEmpty()) {
+      out.append("Two threads on one shared instance, operations per second over both:\n\n")
+          .append(twoThreads)
+          .append('\n');
+    }
+    return out.toString();
   }
 
   /** Returns "42 s" or "5 min 3 s". */

@@ -4,6 +4,7 @@ import dev.lbkit.core.RoundRobin;
 import dev.lbkit.core.Server;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.dubbo.rpc.Invoker;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@link #next}), and with 30% of them unhealthy ({@link #nextWith30PercentUnhealthy}, spread
  * evenly over the list). Health is set before the balancer is built, so both measure the steady
  * state: the healthy subset is precomputed and a pick should cost the same in both, about one
- * shared atomic increment. With several benchmark threads all of them pick from one balancer.
+ * shared atomic increment. {@link #dubboRoundRobin} is the peer: Apache Dubbo's {@code
+ * RoundRobinLoadBalance} over the same n servers, all of weight 1 (see {@link DubboPeer}). With
+ * several benchmark threads all of them pick from one balancer.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -38,6 +41,20 @@ public class RoundRobinBenchmark {
 
   private RoundRobin allHealthy;
   private RoundRobin partlyUnhealthy;
+
+  /** Dubbo's balancer over the same {@code n} servers; built only for {@link #dubboRoundRobin}. */
+  @State(Scope.Benchmark)
+  @SuppressWarnings("NullAway.Init") // built in setUp()
+  public static class Dubbo {
+
+    DubboPeer roundRobin;
+
+    /** Builds the peer at the benchmark's {@code n}. */
+    @Setup
+    public void setUp(RoundRobinBenchmark benchmark) {
+      roundRobin = DubboPeer.roundRobin(Fixtures.servers(benchmark.n));
+    }
+  }
 
   /** Builds both balancers over {@code n} servers each. */
   @Setup
@@ -58,5 +75,11 @@ public class RoundRobinBenchmark {
   @Benchmark
   public @Nullable Server nextWith30PercentUnhealthy() {
     return partlyUnhealthy.next();
+  }
+
+  /** Peer: one pick of Dubbo's {@code RoundRobinLoadBalance}, every server healthy. */
+  @Benchmark
+  public Invoker<Object> dubboRoundRobin(Dubbo dubbo) {
+    return dubbo.roundRobin.select();
   }
 }

@@ -4,6 +4,7 @@ import dev.lbkit.core.Server;
 import dev.lbkit.core.WeightedRoundRobin;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.dubbo.rpc.Invoker;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,9 +23,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * drawn from 1..10 with a fixed seed: lbkit's {@link WeightedRoundRobin#next()} ({@link #next}),
  * which reads a precomputed nginx schedule, against {@link NginxSmoothWrrBaseline} ({@link
  * #nginxBaseline}), the textbook {@code synchronized} O(n) loop that yields the same sequence. Both
- * use the same servers and weights at each n, so their ratio is the gain of precomputing. With
- * several benchmark threads all of them pick from one balancer (and contend for the baseline's
- * lock).
+ * use the same servers and weights at each n, so their ratio is the gain of precomputing. {@link
+ * #dubboRoundRobin} is a second peer on the same weighted servers: Apache Dubbo's {@code
+ * RoundRobinLoadBalance}, also a smooth weighted round robin, O(n) per pick (see {@link
+ * DubboPeer}). With several benchmark threads all of them pick from one balancer (and contend for
+ * the baseline's lock).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -38,13 +41,28 @@ public class WeightedRoundRobinBenchmark {
   @Param({"10", "100", "1000"})
   int n;
 
+  private List<Server> servers;
   private WeightedRoundRobin weightedRoundRobin;
   private NginxSmoothWrrBaseline nginx;
+
+  /** Dubbo's balancer over the same weighted servers; built only for {@link #dubboRoundRobin}. */
+  @State(Scope.Benchmark)
+  @SuppressWarnings("NullAway.Init") // built in setUp()
+  public static class Dubbo {
+
+    DubboPeer roundRobin;
+
+    /** Builds the peer over the benchmark's servers. */
+    @Setup
+    public void setUp(WeightedRoundRobinBenchmark benchmark) {
+      roundRobin = DubboPeer.roundRobin(benchmark.servers);
+    }
+  }
 
   /** Builds lbkit's balancer and the baseline over the same weighted servers. */
   @Setup
   public void setUp() {
-    List<Server> servers = Fixtures.weightedServers(n, Fixtures.SEED);
+    servers = Fixtures.weightedServers(n, Fixtures.SEED);
     weightedRoundRobin = new WeightedRoundRobin(servers);
     nginx = new NginxSmoothWrrBaseline(servers);
   }
@@ -59,5 +77,11 @@ public class WeightedRoundRobinBenchmark {
   @Benchmark
   public Server nginxBaseline() {
     return nginx.next();
+  }
+
+  /** Peer: one pick of Dubbo's {@code RoundRobinLoadBalance} with the same weights. */
+  @Benchmark
+  public Invoker<Object> dubboRoundRobin(Dubbo dubbo) {
+    return dubbo.roundRobin.select();
   }
 }

@@ -41,10 +41,10 @@ class ReportTablesTest {
         new TableSpec(
             "RoundRobin.next()",
             "note",
-            m -> m.threads() == 1 && m.benchmark().startsWith("RoundRobinBenchmark."),
+            m -> m.benchmark().startsWith("RoundRobinBenchmark."),
             List.of(ReportTables.costOver("÷ atomic floor", ReportTables.ATOMIC_FLOOR, false)));
 
-    assertThat(ReportTables.table(spec, RUN))
+    assertThat(ReportTables.table(spec, RUN, 1))
         .isEqualTo(
             """
             | benchmark                                        | params | ns/op (± error) | B/op | ÷ atomic floor |
@@ -56,17 +56,15 @@ class ReportTablesTest {
   }
 
   @Test
-  void twoThreadTableShowsMillionsOfOpsAndSpeedUp() {
+  void twoThreadTableShowsMillionsOfOpsAndAddsTheSpeedUp() {
     TableSpec spec =
         new TableSpec(
             "Two threads",
             "note",
-            m -> m.threads() == 2,
-            List.of(
-                ReportTables.costOver("÷ atomic floor", ReportTables.ATOMIC_FLOOR, false),
-                ReportTables.speedupOverOneThread()));
+            m -> true,
+            List.of(ReportTables.costOver("÷ atomic floor", ReportTables.ATOMIC_FLOOR, false)));
 
-    assertThat(ReportTables.table(spec, RUN))
+    assertThat(ReportTables.table(spec, RUN, 2))
         .isEqualTo(
             """
             | benchmark                              | params | M ops/s (± error) | B/op | ÷ atomic floor | speed-up vs 1 thread |
@@ -82,10 +80,10 @@ class ReportTablesTest {
         new TableSpec(
             "t",
             "note",
-            m -> m.benchmark().equals("RoundRobinBenchmark.next") && m.threads() == 1,
+            m -> m.benchmark().equals("RoundRobinBenchmark.next"),
             List.of(ReportTables.costOver("÷ nginx (same n)", "Absent.baseline", true)));
 
-    assertThat(ReportTables.table(spec, RUN))
+    assertThat(ReportTables.table(spec, RUN, 1))
         .contains(
             "| `RoundRobinBenchmark.next` | n=10   |     4.80 ± 0.25 |    0 |                – |");
   }
@@ -94,7 +92,80 @@ class ReportTablesTest {
   void tableSelectingNothingIsEmpty() {
     TableSpec spec = new TableSpec("t", "note", m -> false, List.of());
 
-    assertThat(ReportTables.table(spec, RUN)).isEmpty();
+    assertThat(ReportTables.table(spec, RUN, 1)).isEmpty();
+    assertThat(ReportTables.table(spec, RUN, 2)).isEmpty();
+  }
+
+  @Test
+  void everyPlannedBenchmarkAppearsInExactlyOneSection() {
+    for (Measurement m : PlannedRun.of(ReportMode.FULL, name -> 10)) {
+      assertThat(ReportTables.standard().stream().filter(spec -> spec.selects().test(m)))
+          .as(m.benchmark() + " " + m.params() + " on " + m.threads())
+          .hasSize(1);
+    }
+  }
+
+  @Test
+  void everyRowOfAFullRunHasItsBytesAndEveryRatio() {
+    List<Measurement> run = PlannedRun.of(ReportMode.FULL, name -> 10);
+
+    for (TableSpec spec : ReportTables.standard()) {
+      for (int threads = 1; threads <= 2; threads++) {
+        List<String> lines = List.of(ReportTables.table(spec, run, threads).split("\n"));
+        assertThat(lines).as(spec.title()).hasSizeGreaterThan(2);
+        for (String line : lines.subList(2, lines.size())) {
+          List<String> cells = cells(line);
+          assertThat(cells.subList(3, cells.size()))
+              .as(spec.title() + ", " + threads + " threads: " + line)
+              .doesNotContain("–");
+        }
+      }
+    }
+  }
+
+  @Test
+  void peerRowsReadAsMultiplesOfOursAtTheSameSize() {
+    List<Measurement> run =
+        PlannedRun.of(ReportMode.FULL, name -> name.contains(".dubbo") ? 700 : 3.5);
+    TableSpec roundRobin = section("RoundRobin.next()");
+
+    assertThat(row(ReportTables.table(roundRobin, run, 1), "dubboRoundRobin", "n=10"))
+        .containsExactly(
+            "`RoundRobinBenchmark.dubboRoundRobin`", "n=10", "700 ± 0", "0", "200×", "200×");
+    assertThat(row(ReportTables.table(roundRobin, run, 2), "dubboRoundRobin", "n=10"))
+        .containsExactly(
+            "`RoundRobinBenchmark.dubboRoundRobin`",
+            "n=10",
+            "2.14 ± 1.00",
+            "0",
+            "200×",
+            "200×",
+            "1.50×");
+    assertThat(row(ReportTables.table(roundRobin, run, 1), "`RoundRobinBenchmark.next`", "n=10"))
+        .endsWith("1.00×");
+  }
+
+  private static TableSpec section(String title) {
+    return ReportTables.standard().stream()
+        .filter(spec -> spec.title().equals(title))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** The cells of the first row of {@code table} that mentions {@code benchmark} and {@code n}. */
+  private static List<String> row(String table, String benchmark, String n) {
+    return table
+        .lines()
+        .filter(line -> line.contains(benchmark) && line.contains("| " + n + " "))
+        .findFirst()
+        .map(ReportTablesTest::cells)
+        .orElseThrow();
+  }
+
+  private static List<String> cells(String line) {
+    return List.of(line.substring(2, line.length() - 2).split(" \\| ")).stream()
+        .map(String::trim)
+        .toList();
   }
 
   @Test
@@ -102,6 +173,9 @@ class ReportTablesTest {
     assertThat(ReportTables.ratio(OptionalDouble.of(1.234))).isEqualTo("1.23×");
     assertThat(ReportTables.ratio(OptionalDouble.of(12.34))).isEqualTo("12.3×");
     assertThat(ReportTables.ratio(OptionalDouble.of(1234.5))).isEqualTo("1,235×");
+    assertThat(ReportTables.ratio(OptionalDouble.of(0.46))).isEqualTo("0.46×");
+    assertThat(ReportTables.ratio(OptionalDouble.of(0.0431))).isEqualTo("0.0431×");
+    assertThat(ReportTables.ratio(OptionalDouble.of(0.00125))).isEqualTo("0.00125×");
     assertThat(ReportTables.ratio(OptionalDouble.empty())).isEqualTo("–");
     assertThat(ReportTables.bytes(0.001)).isEqualTo("0");
     assertThat(ReportTables.bytes(0.6)).isEqualTo("0.6");
