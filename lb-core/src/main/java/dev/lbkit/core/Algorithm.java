@@ -32,5 +32,13 @@ public enum Algorithm {
    * server is unavailable goes to the next server in the placement's probe order; with a {@link
    * LoadBalancer.Builder#balanceFactor balance factor}, so does a key whose server is full.
    */
-  CONSISTENT_HASH
+  CONSISTENT_HASH,
+  /**
+   * Latency-aware: of two random healthy servers, the one with the lower peak-EWMA latency estimate
+   * times (active connections + 1), as Finagle and Linkerd do; see {@link PeakEwma}. The balancer
+   * feeds each closed lease's latency to the estimates; a failed lease never lowers its server's
+   * estimate, so fast failures do not attract traffic. The decay is set with {@link
+   * LoadBalancer.Builder#peakEwmaDecay}.
+   */
+  PEAK_EWMA
 }

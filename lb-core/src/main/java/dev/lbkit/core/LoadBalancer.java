@@ -269,6 +269,10 @@ public final class LoadBalancer {
         return new LeastScan(servers, LeastScan.Measure.LOAD, ignoreHealth);
       case CONSISTENT_HASH:
         return new PlacementPicker(servers, builder.placement, builder.balanceFactor, ignoreHealth);
+      case PEAK_EWMA:
+        return ignoreHealth // the panic picker: latency estimates live in the main picker
+            ? new RandomPicker(servers, random, 2, true)
+            : new PeakEwma(servers, builder.ticker, random, builder.peakEwmaDecay);
     }
     throw new AssertionError(builder.algorithm);
   }
@@ -1025,6 +1029,11 @@ public final class LoadBalancer {
     return new Lease(this, backend, request, ticker.read());
   }
 
+  /** The algorithm's picker, for tests in this package. */
+  ServerPicker pickerForTest() {
+    return picker;
+  }
+
   /** Called once per lease, by {@link Lease#close()}. */
   void release(Lease lease) {
     Backend backend = lease.backend();
@@ -1032,6 +1041,13 @@ public final class LoadBalancer {
     Throwable failure = lease.failure();
     backend.server.connectionClosed();
     backend.recordLease(nanos, failure != null);
+    if (picker instanceof PeakEwma) {
+      PeakEwma peakEwma = (PeakEwma) picker;
+      // A failure may be fast; it must not make its server look fast.
+      long observed =
+          failure == null ? nanos : Math.max(nanos, (long) peakEwma.estimateNanos(backend.server));
+      peakEwma.observe(backend.server, observed);
+    }
     for (LoadBalancerListener listener : listeners) {
       try {
         listener.onLeaseClosed(lease.request(), backend.server, nanos, failure);
@@ -1103,6 +1119,7 @@ public final class LoadBalancer {
     private int choices = 2;
     private PlacementType placement = PlacementType.RING;
     private double balanceFactor; // 0: unbounded
+    private Duration peakEwmaDecay = PeakEwma.DEFAULT_DECAY;
     private int maxEjectionPercent = 10;
     private double panicThreshold; // 0: off
     private @Nullable RetryBudget retryBudget;
@@ -1275,6 +1292,22 @@ public final class LoadBalancer {
             "balanceFactor: " + balanceFactor + " (expected: > 1 and finite)");
       }
       this.balanceFactor = balanceFactor;
+      return this;
+    }
+
+    /**
+     * Sets how fast {@link Algorithm#PEAK_EWMA}'s latency estimates forget: after {@code decay}
+     * without a call, a server's estimate has fallen to 1/e of its value; {@link
+     * PeakEwma#DEFAULT_DECAY} (10 s) by default.
+     *
+     * @throws IllegalArgumentException if {@code decay} is not positive
+     */
+    public Builder peakEwmaDecay(Duration decay) {
+      Objects.requireNonNull(decay, "decay");
+      if (decay.isNegative() || decay.isZero()) {
+        throw new IllegalArgumentException("decay: " + decay + " (expected: > 0)");
+      }
+      this.peakEwmaDecay = decay;
       return this;
     }
 
