@@ -362,9 +362,10 @@ public final class Demo {
       out.println("  first failure: " + result.firstFailure());
     }
     out.printf(
-        "  %s errors: %d calls refused or cut (before the health check caught up); each was"
-            + " retried on another backend%n",
-        victim.name(), Objects.requireNonNull(end.servers().get(id)).errors());
+        "  %s: %d calls to it failed (refused or cut)%s%n",
+        victim.name(),
+        Objects.requireNonNull(end.servers().get(id)).errors(),
+        result.failed() == 0 ? "; execute() retried each on another backend" : "");
     if (atDown == null || atRestart == null || downAfter == null) {
       out.printf("  %s was never marked DOWN while it was killed%n", victim.name());
       return;

@@ -586,7 +586,10 @@ public final class SandboxBroker implements AutoCloseable {
       if (sandboxes.isEmpty()) {
         throw new IllegalArgumentException("sandboxes: [] (expected: at least one)");
       }
-      this.sandboxes = List.copyOf(sandboxes); // null elements: NullPointerException
+      for (int i = 0; i < sandboxes.size(); i++) {
+        Objects.requireNonNull(sandboxes.get(i), "sandboxes[" + i + "]");
+      }
+      this.sandboxes = List.copyOf(sandboxes);
     }
 
     /**

@@ -10,10 +10,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -42,6 +45,7 @@ class BrokerHttpServerTest {
   private static final String UNKNOWN = "nobody-Pz4Ye8Rc2Vn6Jm9Aq3";
   private static final List<String> SECRETS = List.of(ADMIN, TRACK_A, TRACK_B, UNKNOWN);
 
+  private static final List<String> SECRETS_OF_THIS_TEST = new ArrayList<>();
   private static HttpClient client;
   private static Logger brokerLogs; // held: JUL keeps loggers weakly
   private static final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
@@ -110,7 +114,10 @@ class BrokerHttpServerTest {
     assertThat(logLines).as("the broker logged").isNotEmpty();
     List<String> everything = new ArrayList<>(said);
     everything.addAll(logLines);
-    for (String secret : SECRETS) {
+    List<String> secrets = new ArrayList<>(SECRETS);
+    secrets.addAll(SECRETS_OF_THIS_TEST);
+    SECRETS_OF_THIS_TEST.clear();
+    for (String secret : secrets) {
       assertThat(everything).noneMatch(text -> text.contains(secret));
     }
   }
@@ -246,6 +253,47 @@ class BrokerHttpServerTest {
         .containsOnly(200, 201)
         .containsOnlyOnce(201);
     assertThat(broker.allocated()).isEqualTo(1);
+  }
+
+  @Test
+  void aThousandConcurrentAllocationsOverHttpHandOutAThousandSandboxesOnce() throws Exception {
+    // A pool of its own: 1,000 sandboxes, 10 tracks with 100 allocations each, all sent at once.
+    server.close();
+    broker.close();
+    pool = SandboxBrokerTest.sandboxes(1_000);
+    FakeTime time = new FakeTime();
+    broker = SandboxBroker.builder(pool).ticker(time).scheduler(time).build();
+    BrokerAuth.Builder tokens = BrokerAuth.builder().adminToken(ADMIN);
+    List<String> trackTokens = new ArrayList<>();
+    for (int t = 0; t < 10; t++) {
+      trackTokens.add(TRACK_A.substring(0, 20) + "-t" + t);
+      tokens.trackToken("track-" + t, trackTokens.get(t));
+    }
+    server = BrokerHttpServer.start(broker, tokens.build());
+    List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      HttpRequest request =
+          HttpRequest.newBuilder(server.uri().resolve("/v1/allocate"))
+              .timeout(Duration.ofSeconds(60))
+              .header("Authorization", "Bearer " + trackTokens.get(i % 10))
+              .header("Idempotency-Key", "lab-" + i)
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build();
+      inFlight.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+    }
+    Map<String, String> trackBySandbox = new HashMap<>();
+    for (int i = 0; i < 1_000; i++) {
+      HttpResponse<String> response = inFlight.get(i).get(60, TimeUnit.SECONDS); // hang guard
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+      String previous = trackBySandbox.put(sandboxId(response), field(response, "track_id"));
+      assertThat(previous).as("handed out twice: " + sandboxId(response)).isNull();
+      assertThat(field(response, "track_id")).isEqualTo("track-" + i % 10);
+    }
+    assertThat(trackBySandbox.keySet())
+        .isEqualTo(pool.stream().map(Server::id).collect(Collectors.toSet()));
+    assertThat(broker.allocated()).isEqualTo(1_000);
+    assertThat(allocate(trackTokens.get(0), "one-more").statusCode()).isEqualTo(503);
+    SECRETS_OF_THIS_TEST.addAll(trackTokens);
   }
 
   private static String sandboxId(HttpResponse<String> response) {

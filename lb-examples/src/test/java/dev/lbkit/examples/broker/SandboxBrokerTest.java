@@ -367,6 +367,9 @@ class SandboxBrokerTest {
         .hasMessage("choices: 1 (expected: >= 2)");
     assertThatThrownBy(() -> SandboxBroker.builder(List.of()))
         .hasMessage("sandboxes: [] (expected: at least one)");
+    assertThatThrownBy(() -> SandboxBroker.builder(java.util.Arrays.asList(pool.get(0), null)))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("sandboxes[1]");
     assertThatThrownBy(() -> SandboxBroker.builder(List.of(pool.get(0), pool.get(0))).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("sbx-0000:443 appears twice");
