@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lbkit.core.RandomSources;
 import dev.lbkit.core.Server;
+import dev.lbkit.health.HealthChecker;
+import dev.lbkit.health.ProbeResult;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -258,6 +260,48 @@ class SandboxBrokerTest {
       assertThat(views.get(2).healthy()).isFalse();
       assertThat(views.get(2).allocated()).isFalse();
       assertThat(broker.isReady()).isTrue();
+    }
+  }
+
+  @Test
+  void readinessAndAllocationFollowTheHealthCheckerOfTheSandboxes() {
+    FakeTime time = new FakeTime();
+    List<Server> pool = sandboxes(2);
+    Set<Server> answering = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    answering.addAll(pool);
+    try (SandboxBroker broker = onFakeTime(pool, time).build();
+        HealthChecker checker =
+            HealthChecker.builder()
+                .interval(Duration.ofSeconds(5))
+                .timeout(Duration.ofSeconds(1))
+                .jitter(0)
+                .unhealthyThreshold(2)
+                .healthyThreshold(2)
+                .probe(
+                    (server, timeout) ->
+                        answering.contains(server)
+                            ? ProbeResult.passed()
+                            : ProbeResult.failed("no answer"))
+                .scheduler(time)
+                .probeExecutor(Runnable::run)
+                .build()) {
+      checker.watch(pool);
+      checker.start();
+      answering.clear(); // both sandboxes stop answering their probes
+
+      time.advance(Duration.ZERO); // the first probes (no jitter: at once) fail: not yet
+      assertThat(broker.isReady()).isTrue();
+      time.advance(Duration.ofSeconds(5)); // the second ones fail too: both unhealthy
+      assertThat(broker.isReady()).isFalse();
+      assertThat(broker.allocate("track-a", "k")).isEmpty();
+
+      answering.add(pool.get(1));
+      time.advance(Duration.ofSeconds(5)); // one passed probe: not yet
+      assertThat(broker.isReady()).isFalse();
+      time.advance(Duration.ofSeconds(5)); // two
+      assertThat(broker.isReady()).isTrue();
+      assertThat(broker.allocate("track-a", "k").orElseThrow().sandboxId())
+          .isEqualTo(pool.get(1).id());
     }
   }
 
