@@ -63,8 +63,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>How lbkit makes allocation exclusive without a lock is told in the {@linkplain
  * dev.lbkit.examples.broker package documentation}. The sandbox servers' connection counts are that
- * exclusivity, so they must not be leased by any other balancer; health may be written by anyone (a
- * {@code HealthChecker}, say).
+ * exclusivity, so they must not be leased by any other balancer. Their health decides what is
+ * handed out and {@link #isReady()}; write it with lb-health's checker, for instance:
+ *
+ * <pre>{@code
+ * HealthChecker checker = HealthChecker.builder().probe(Probe.http("/ping")).build();
+ * checker.watch(sandboxes);
+ * checker.start();
+ * }</pre>
  *
  * <p>Every method is thread-safe. {@code allocate} costs a map insert and lbkit's k-candidate pick
  * (O(k), more only when nearly every sandbox is taken); release costs two map removals.
