@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A JDK {@link HttpServer} on 127.0.0.1 and a free port, whose handlers run on daemon threads named
@@ -46,6 +47,7 @@ public final class LoopbackServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final URI uri;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private LoopbackServer(String name, HttpServer server, ExecutorService executor) {
     this.name = name;
@@ -107,6 +109,9 @@ public final class LoopbackServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     executor.shutdownNow();
     try {
       if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
