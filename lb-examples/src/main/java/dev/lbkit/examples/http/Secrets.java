@@ -25,23 +25,26 @@ public final class Secrets {
   }
 
   /**
-   * Returns the set of {@code secrets}.
+   * Returns the set of {@code secrets}; {@code name} is what error messages call them.
    *
    * @throws IllegalArgumentException if {@code secrets} is empty or one of them is blank (the
-   *     message says which position, never the value)
-   * @throws NullPointerException if {@code secrets} or an element is null
+   *     message says which position, never the value): {@code apiKeys[1]: blank (expected: not
+   *     blank)}
+   * @throws NullPointerException if an argument or an element is null
    */
-  public static Secrets of(Collection<String> secrets) {
-    Objects.requireNonNull(secrets, "secrets");
+  public static Secrets of(String name, Collection<String> secrets) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(secrets, name);
     if (secrets.isEmpty()) {
-      throw new IllegalArgumentException("secrets: none (expected: at least one)");
+      throw new IllegalArgumentException(name + ": none (expected: at least one)");
     }
     List<byte[]> digests = new ArrayList<>(secrets.size());
     int index = 0;
     for (String secret : secrets) {
-      Objects.requireNonNull(secret, "secrets[" + index + "]");
+      String position = name + "[" + index + "]";
+      Objects.requireNonNull(secret, position);
       if (secret.isBlank()) {
-        throw new IllegalArgumentException("secrets[" + index + "]: blank (expected: not blank)");
+        throw new IllegalArgumentException(position + ": blank (expected: not blank)");
       }
       digests.add(sha256(secret));
       index++;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class SecretsTest {
 
-  private final Secrets keys = Secrets.of(List.of("lb-dev-key-12345", "production-key"));
+  private final Secrets keys = Secrets.of("apiKeys", List.of("lb-dev-key-12345", "production-key"));
 
   @Test
   void containsExactlyTheSecrets() {
@@ -24,11 +24,11 @@ class SecretsTest {
   @Test
   void neverShowsASecret() {
     assertThat(keys.toString()).isEqualTo("Secrets{2 digest(s)}");
-    assertThatThrownBy(() -> Secrets.of(List.of("good-key", " ")))
+    assertThatThrownBy(() -> Secrets.of("tokens", List.of("good-key", " ")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("secrets[1]: blank (expected: not blank)")
+        .hasMessage("tokens[1]: blank (expected: not blank)")
         .hasMessageNotContaining("good-key");
-    assertThatThrownBy(() -> Secrets.of(List.of()))
-        .hasMessage("secrets: none (expected: at least one)");
+    assertThatThrownBy(() -> Secrets.of("tokens", List.of()))
+        .hasMessage("tokens: none (expected: at least one)");
   }
 }
