@@ -26,6 +26,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -133,7 +134,7 @@ public final class PoolCoordinator implements AutoCloseable {
     Map<String, Object> toJson() {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("job_id", jobId);
-      json.put("status", state.name().toLowerCase(java.util.Locale.ROOT));
+      json.put("status", state.name().toLowerCase(Locale.ROOT));
       if (worker != null) {
         json.put("worker", worker);
       }
@@ -307,10 +308,19 @@ public final class PoolCoordinator implements AutoCloseable {
   /** Sends {@code job} to its lease's worker; {@link #finished} runs when the exchange ends. */
   private void run(Job job, Lease lease) {
     URI uri = URI.create("http://" + lease.server().id() + "/run");
-    CompletableFuture<JsonClient.Response> exchange =
-        http.send("POST", uri, Map.of("job_id", job.id, "payload", job.payload), null);
+    CompletableFuture<JsonClient.Response> exchange;
+    try {
+      exchange = http.send("POST", uri, Map.of("job_id", job.id, "payload", job.payload), null);
+    } catch (RuntimeException closing) { // the client's threads are stopping
+      exchange = CompletableFuture.failedFuture(closing);
+    }
+    boolean abandoned;
     synchronized (lock) {
       job.exchange = exchange;
+      abandoned = closed; // closed after dispatch() let go of the lock: close() missed this one
+    }
+    if (abandoned) {
+      exchange.cancel(true);
     }
     CompletableFuture<?> unused =
         exchange.whenComplete((response, failure) -> finished(job, lease, response, failure));
@@ -329,11 +339,13 @@ public final class PoolCoordinator implements AutoCloseable {
     }
     Server worker = lease.server();
     if (problem != null) {
-      lb.eject(worker, retryPause); // before the slot frees up: see the design note
       lease.fail(problem);
-      // Look at the queue again when the pause runs out: scheduled before the job is requeued,
-      // so whoever sees it queued sees this scheduled (tests on fake time rely on it).
-      scheduler.schedule(this::dispatch, retryPause.toNanos());
+      if (!isClosed()) {
+        lb.eject(worker, retryPause); // before the slot frees up: see the design note
+        // Look at the queue again when the pause runs out: scheduled before the job is
+        // requeued, so whoever sees it queued sees this scheduled (tests on fake time rely on it).
+        scheduler.schedule(this::dispatch, retryPause.toNanos());
+      }
     }
     lease.close();
     synchronized (lock) {
@@ -358,6 +370,12 @@ public final class PoolCoordinator implements AutoCloseable {
       LOG.log(Level.INFO, () -> "job " + job.id + " failed on " + worker + ": " + cause);
     }
     dispatch();
+  }
+
+  private boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
   }
 
   /** Returns the output of a worker's answer to {@code POST /run}. */

@@ -12,7 +12,18 @@ import java.util.PriorityQueue;
  */
 public final class FakeClock implements Ticker, Scheduler {
 
-  private record Task(long at, long seq, Runnable run, boolean[] cancelled) {}
+  private static final class Task {
+    final long at;
+    final long seq;
+    final Runnable run;
+    boolean cancelled; // guarded by the clock
+
+    Task(long at, long seq, Runnable run) {
+      this.at = at;
+      this.seq = seq;
+      this.run = run;
+    }
+  }
 
   private final PriorityQueue<Task> tasks =
       new PriorityQueue<>(
@@ -27,11 +38,11 @@ public final class FakeClock implements Ticker, Scheduler {
 
   @Override
   public synchronized Cancellable schedule(Runnable task, long delayNanos) {
-    boolean[] cancelled = {false};
-    tasks.add(new Task(now + Math.max(0, delayNanos), seq++, task, cancelled));
+    Task scheduled = new Task(now + Math.max(0, delayNanos), seq++, task);
+    tasks.add(scheduled);
     return () -> {
       synchronized (this) {
-        cancelled[0] = true;
+        scheduled.cancelled = true;
       }
     };
   }
@@ -52,7 +63,7 @@ public final class FakeClock implements Ticker, Scheduler {
         }
         due = tasks.poll();
         now = due.at;
-        if (due.cancelled[0]) {
+        if (due.cancelled) {
           continue;
         }
       }

@@ -3,6 +3,7 @@ package dev.lbkit.examples.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ class JsonTest {
             Map.entry("d", 150.0),
             Map.entry("t", true),
             Map.entry("f", false),
-            Map.entry("big", 1.2345678901234568e23));
+            Map.entry("big", new BigDecimal("123456789012345678901234").doubleValue()));
     assertThat(Json.parseObject("{}")).isEmpty();
   }
 

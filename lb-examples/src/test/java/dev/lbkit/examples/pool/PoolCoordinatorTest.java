@@ -112,6 +112,17 @@ class PoolCoordinatorTest {
         () -> "status: " + status(jobId));
   }
 
+  /** Waits until {@code jobId} is back in the queue after {@code attempts} failed attempts. */
+  private void awaitRequeued(String jobId, long attempts) {
+    Await.until(
+        jobId + " queued again after " + attempts + " attempt(s)",
+        () -> {
+          Map<String, Object> status = status(jobId);
+          return status.get("status").equals("queued") && status.get("attempts").equals(attempts);
+        },
+        () -> "status: " + status(jobId));
+  }
+
   private String address(String worker) {
     return "127.0.0.1:" + workers.get(worker).port();
   }
@@ -232,8 +243,7 @@ class PoolCoordinatorTest {
     gate.failNextOn(flaky);
 
     String j2 = submit("2"); // to the free worker, which fails it: back to the queue's head
-    Await.until("j2 back in the queue", () -> status(j2).get("attempts").equals(1L));
-    assertThat(status(j2)).containsEntry("status", "queued");
+    awaitRequeued(j2, 1);
     assertThat(gate.workersOf(j2)).containsExactly(flaky);
     assertThat(TestHttp.get(pool.uri(), "/pool").body())
         .contains(
@@ -259,8 +269,7 @@ class PoolCoordinatorTest {
     startPool(b -> b.maxAttempts(2), "a");
     pool.checkHealth();
     String job = submit("doomed");
-    Await.until("first attempt failed", () -> status(job).get("attempts").equals(1L));
-    assertThat(status(job)).containsEntry("status", "queued");
+    awaitRequeued(job, 1);
 
     clock.advance(PAUSE);
     awaitStatus(job, "failed");
