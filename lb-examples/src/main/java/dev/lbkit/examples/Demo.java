@@ -254,6 +254,9 @@ public final class Demo {
             + " connections";
       case CONSISTENT_HASH:
         return "by key on a hash ring: " + KEYS + " user ids, each always on the same backend";
+      case PEAK_EWMA:
+        return "the lower latency estimate x calls in flight of two random backends: the slow"
+            + " backend-4 gets the fewest";
     }
     return "";
   }

@@ -110,7 +110,8 @@ class DemoTest {
             "RANDOM",
             "POWER_OF_TWO_CHOICES",
             "LEAST_LOADED",
-            "CONSISTENT_HASH")) {
+            "CONSISTENT_HASH",
+            "PEAK_EWMA")) {
       String section = section(algorithm);
       Matcher m =
           Pattern.compile("(\\d+) requests sent, (\\d+) answered, (\\d+) failed").matcher(section);
