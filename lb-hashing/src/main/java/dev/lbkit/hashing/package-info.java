@@ -14,7 +14,10 @@
  * Where a key lands depends only on the key, the set of node names and the format of {@link
  * dev.lbkit.hashing.KeyHash}: not on insertion order, the JVM, the machine or the release. Changing
  * the hash would move users' keys, so it is versioned ({@link dev.lbkit.hashing.KeyHash#FORMAT})
- * and pinned by golden test vectors.
+ * and pinned by golden test vectors. One exception, by design: {@link dev.lbkit.hashing.Memento} (a
+ * jump hash that survives removing any node, over {@link dev.lbkit.hashing.MementoHash}) starts
+ * from a layout that depends only on the node set, but its later changes follow their order, the
+ * price of constant-time lookups with zero collateral moves.
  */
 @NullMarked
 package dev.lbkit.hashing;

@@ -159,9 +159,14 @@ abstract class PlacementContract {
   void distributionIsCountedAgainstOneSnapshot() {
     for (boolean adding : new boolean[] {true, false}) {
       Placement<String> placement = create(NODES);
-      List<String> after = adding ? List.of("a", "b", "c", "d") : List.of("b", "d");
       Map<String, Integer> old = create(NODES).getDistribution(keys);
-      Map<String, Integer> changed = create(after).getDistribution(keys);
+      Placement<String> twin = create(NODES); // the same change, made alone (Memento has a memory)
+      if (adding) {
+        twin.addNode("a");
+      } else {
+        twin.removeNode("c");
+      }
+      Map<String, Integer> changed = twin.getDistribution(keys);
 
       Iterable<String> changingMidway =
           () ->

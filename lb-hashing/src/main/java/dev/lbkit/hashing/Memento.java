@@ -1,0 +1,355 @@
+package dev.lbkit.hashing;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A jump-hash placement that survives removing any node: {@link MementoHash} buckets, each owned by
+ * a node. Lookups take constant expected time and allocate nothing; removing any node moves only
+ * its keys and adding one moves keys only onto it, with no collateral at all.
+ *
+ * <pre>{@code
+ * Memento<String> memento = new Memento<>(List.of("shard-a", "shard-b", "shard-c"));
+ * String owner = memento.getNode("user:123");
+ * memento.removeNode("shard-b");   // only shard-b's keys move, evenly onto a and c
+ * memento.addNode("shard-d");      // takes shard-b's old bucket: exactly those keys move to d
+ * }</pre>
+ *
+ * <h2>Placement, and why it has a memory</h2>
+ *
+ * A node of weight {@code w} owns {@code w} buckets, so about {@code w} times the keys of a node of
+ * weight 1. The constructors give node {@code i} in name order bucket {@code i}, so two placements
+ * built from the same collection, in any order, in any process, agree on every key. After that,
+ * changes follow MementoHash's history: a node added takes the buckets removed last (most recent
+ * first) or, when none is removed, new buckets at the end; a node removed, or a weight lowered,
+ * gives up its buckets most recent first.
+ *
+ * <p><b>So, unlike {@link ConsistentHash}, {@link Maglev} and {@link Rendezvous}, where a key lands
+ * depends on the node set and on the order of the changes since construction</b>: two placements
+ * that reached the same nodes by different sequences of changes may disagree. That is the price of
+ * constant-time lookup with zero collateral moves (a function of the node set alone would have to
+ * reshuffle buckets between nodes that stay). Processes that must agree should apply the same
+ * changes in the same order, or rebuild: {@code new Memento<>(memento.nodes())} is the canonical
+ * layout of the current nodes (with weight 1 each). Removing the node added last, or re-adding the
+ * node removed last with its weight, restores the previous placement exactly.
+ *
+ * <h2>Probe order</h2>
+ *
+ * {@link #getNode(String, Predicate)} asks first the key's node, then the nodes of up to {@value
+ * #PROBE_DRAWS} further lookups of the key with rehashed hashes ({@code MementoHash.rehash(hash,
+ * -1)}, {@code (hash, -2)}, ...), skipping nodes already asked, then every node not yet asked in
+ * name order, starting at a key-dependent position. So the keys of an ineligible node spread over
+ * the others in proportion to their weights, every node is asked at most once, and a key whose node
+ * is eligible costs one lookup and allocates nothing.
+ *
+ * <h2>Cost and thread safety</h2>
+ *
+ * <ul>
+ *   <li>{@link #getNode(String)}: the key hash, a jump hash, one rehash per removed bucket met
+ *       (about {@code removed / working} on average) and two array loads; no allocation, no lock.
+ *   <li>{@link #addNode}, {@link #removeNode}: O(buckets + nodes x log nodes), building a new
+ *       immutable snapshot published with one volatile write; serialized among themselves.
+ *   <li>Memory: 16 to 20 bytes per bucket, removed buckets included, plus the nodes.
+ * </ul>
+ *
+ * All methods may be called from any thread; a lookup sees the placement before or after a change,
+ * never in between.
+ *
+ * @param <N> the node type; see {@link Identified} for how nodes are named
+ */
+public final class Memento<N> implements Placement<N> {
+
+  /** How many rehashed lookups the probe order tries before walking the nodes in name order. */
+  static final int PROBE_DRAWS = 16;
+
+  private static final int[] NO_BUCKETS = new int[0];
+
+  private final Function<? super N, String> nodeName;
+  private final Object writeLock = new Object();
+  private volatile Snapshot<N> snapshot;
+
+  /** One immutable state: the nodes, the buckets and which node owns each. */
+  private static final class Snapshot<N> {
+    final NodeSet<N> nodes;
+    final MementoHash hash;
+    final SortedMap<String, int[]> bucketsByName; // in the order acquired; never written
+    final Object[] owners; // bucket -> node, null where removed
+    final int[] ranks; // bucket -> the owner's index in name order, -1 where removed
+    final Object[] byName; // the nodes in name order
+
+    Snapshot(NodeSet<N> nodes, MementoHash hash, SortedMap<String, int[]> bucketsByName) {
+      this.nodes = nodes;
+      this.hash = hash;
+      this.bucketsByName = bucketsByName;
+      this.byName = nodes.nodes().toArray();
+      this.owners = new Object[hash.arraySize()];
+      this.ranks = new int[hash.arraySize()];
+      Arrays.fill(ranks, -1);
+      List<String> names = nodes.names();
+      for (int i = 0; i < byName.length; i++) {
+        for (int b : bucketsByName.getOrDefault(names.get(i), NO_BUCKETS)) {
+          owners[b] = byName[i];
+          ranks[b] = i;
+        }
+      }
+    }
+
+    @SuppressWarnings("unchecked") // byName and owners hold only nodes
+    N node(int rank) {
+      return (N) byName[rank];
+    }
+
+    /** The owner of a key hash; there must be a node. */
+    @SuppressWarnings("unchecked")
+    N owner(long keyHash) {
+      return (N) owners[hash.bucket(keyHash)];
+    }
+
+    /** The name-order index of the owner of a key hash; there must be a node. */
+    int rank(long keyHash) {
+      return ranks[hash.bucket(keyHash)];
+    }
+  }
+
+  /** Creates an empty placement. */
+  public Memento() {
+    this(List.of());
+  }
+
+  /**
+   * Creates a placement over {@code nodes}, each of weight 1, the {@code i}-th in name order owning
+   * bucket {@code i}.
+   *
+   * @throws NullPointerException if {@code nodes} or one of them is null
+   * @throws IllegalArgumentException if two distinct nodes share a name, a node has no stable name
+   *     (see {@link Identified}), or there are more than {@link MementoHash#MAX_BUCKETS} nodes
+   */
+  public Memento(Collection<N> nodes) {
+    this(nodes, NodeNames::defaultName);
+  }
+
+  /**
+   * Creates a placement over {@code nodes}, naming them with {@code nodeName}; see {@link
+   * #Memento(Collection)}.
+   *
+   * @throws NullPointerException if an argument or a node is null
+   * @throws IllegalArgumentException as {@link #Memento(Collection)}
+   */
+  public Memento(Collection<N> nodes, Function<? super N, String> nodeName) {
+    this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+    NodeSet<N> set = NodeSet.of(nodes, nodeName);
+    SortedMap<String, int[]> buckets = new TreeMap<>();
+    List<String> names = set.names();
+    for (int i = 0; i < names.size(); i++) {
+      buckets.put(names.get(i), new int[] {i});
+    }
+    this.snapshot =
+        new Snapshot<>(set, MementoHash.of(set.size()), Collections.unmodifiableSortedMap(buckets));
+  }
+
+  /**
+   * Returns the node that owns {@code key}, or null when there are no nodes. O(1) expected; no
+   * allocation, no lock.
+   *
+   * @throws NullPointerException if {@code key} is null
+   */
+  @Override
+  public @Nullable N getNode(String key) {
+    long keyHash = KeyHash.of(key);
+    Snapshot<N> s = snapshot;
+    return s.byName.length == 0 ? null : s.owner(keyHash);
+  }
+
+  /**
+   * {@inheritDoc} The probe order is described in the class comment: the key's node, then up to
+   * {@value #PROBE_DRAWS} rehashed lookups, then the remaining nodes in name order from a
+   * key-dependent start. Allocates only once a node has been found ineligible.
+   */
+  @Override
+  public @Nullable N getNode(String key, Predicate<? super N> eligible) {
+    Objects.requireNonNull(eligible, "eligible");
+    long keyHash = KeyHash.of(key);
+    Snapshot<N> s = snapshot;
+    int n = s.byName.length;
+    if (n == 0) {
+      return null;
+    }
+    int first = s.rank(keyHash);
+    if (eligible.test(s.node(first))) {
+      return s.node(first);
+    }
+    long[] asked = new long[(n + 63) >>> 6];
+    asked[first >>> 6] |= 1L << first;
+    int remaining = n - 1;
+    for (int draw = 1; draw <= PROBE_DRAWS && remaining > 0; draw++) {
+      int rank = s.rank(MementoHash.rehash(keyHash, -draw));
+      if ((asked[rank >>> 6] & (1L << rank)) == 0) {
+        if (eligible.test(s.node(rank))) {
+          return s.node(rank);
+        }
+        asked[rank >>> 6] |= 1L << rank;
+        remaining--;
+      }
+    }
+    int start = MementoHash.reduce(MementoHash.rehash(keyHash, -PROBE_DRAWS - 1), n);
+    for (int step = 0; step < n && remaining > 0; step++) {
+      int rank = start + step < n ? start + step : start + step - n;
+      if ((asked[rank >>> 6] & (1L << rank)) == 0) {
+        if (eligible.test(s.node(rank))) {
+          return s.node(rank);
+        }
+        remaining--;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Adds {@code node} with weight 1, on the bucket removed last or, when none is removed, on a new
+   * bucket; keys move only onto it. Adding a node already present does nothing.
+   *
+   * @throws NullPointerException if {@code node} is null
+   * @throws IllegalArgumentException if a different node has the same name, the node has no stable
+   *     name, or the placement already has {@link MementoHash#MAX_BUCKETS} buckets
+   */
+  @Override
+  public void addNode(N node) {
+    Objects.requireNonNull(node, "node");
+    String name = NodeNames.nameOf(nodeName, node);
+    update(name, nodes -> nodes.with(node, name));
+  }
+
+  /**
+   * Adds {@code node} with {@code weight} buckets, or gives a present node that many: raising a
+   * weight takes buckets as {@link #addNode(Object)} does (keys move only onto the node), lowering
+   * it gives up the node's most recent buckets (keys move only off the node).
+   *
+   * @throws NullPointerException if {@code node} is null
+   * @throws IllegalArgumentException if {@code weight} is not in {@code [1, MAX_WEIGHT]}, the
+   *     buckets would exceed {@link MementoHash#MAX_BUCKETS}, or a different node has the same name
+   */
+  @Override
+  public void addNode(N node, int weight) {
+    Objects.requireNonNull(node, "node");
+    NodeSet.checkWeight(weight);
+    String name = NodeNames.nameOf(nodeName, node);
+    update(name, nodes -> nodes.with(node, name, weight));
+  }
+
+  /**
+   * Removes the node named like {@code node}, giving up its buckets most recent first; only its
+   * keys move, evenly onto the other nodes. Removing an absent node does nothing.
+   *
+   * @throws NullPointerException if {@code node} is null
+   */
+  @Override
+  public void removeNode(N node) {
+    Objects.requireNonNull(node, "node");
+    String name = NodeNames.nameOf(nodeName, node);
+    update(name, nodes -> nodes.without(name));
+  }
+
+  /** Publishes the change of the node named {@code name} that {@code membership} makes, if any. */
+  private void update(String name, UnaryOperator<NodeSet<N>> membership) {
+    synchronized (writeLock) {
+      Snapshot<N> current = snapshot;
+      NodeSet<N> next = membership.apply(current.nodes);
+      if (next != current.nodes) {
+        snapshot = change(current, next, name);
+      }
+    }
+  }
+
+  /**
+   * The snapshot after the node named {@code name} changed to its weight in {@code next} (0 if
+   * absent): buckets taken or given up one at a time, on one copy of the bucket state.
+   */
+  private static <N> Snapshot<N> change(Snapshot<N> current, NodeSet<N> next, String name) {
+    int[] held = current.bucketsByName.getOrDefault(name, NO_BUCKETS);
+    int wanted = next.weight(name);
+    MementoHash.Editor editor = current.hash.edit();
+    long grown = (long) editor.arraySize() + Math.max(0, wanted - held.length - editor.removed());
+    if (grown > MementoHash.MAX_BUCKETS) {
+      throw new IllegalArgumentException(
+          "weight: "
+              + wanted
+              + " (expected: at most "
+              + MementoHash.MAX_BUCKETS
+              + " buckets in all; "
+              + editor.arraySize()
+              + " in use)");
+    }
+    int[] buckets = Arrays.copyOf(held, wanted);
+    for (int i = held.length; i < wanted; i++) {
+      buckets[i] = editor.add();
+    }
+    for (int i = held.length - 1; i >= wanted; i--) {
+      editor.remove(held[i]);
+    }
+    TreeMap<String, int[]> byName = new TreeMap<>(current.bucketsByName);
+    if (wanted == 0) {
+      byName.remove(name);
+    } else {
+      byName.put(name, buckets);
+    }
+    return new Snapshot<>(next, editor.build(), Collections.unmodifiableSortedMap(byName));
+  }
+
+  @Override
+  public int weight(N node) {
+    Objects.requireNonNull(node, "node");
+    return snapshot.nodes.weight(NodeNames.nameOf(nodeName, node));
+  }
+
+  @Override
+  public List<N> nodes() {
+    return snapshot.nodes.nodes();
+  }
+
+  @Override
+  public int size() {
+    return snapshot.nodes.size();
+  }
+
+  @Override
+  public Map<N, Integer> getDistribution(Iterable<String> keys) {
+    Snapshot<N> s = snapshot;
+    return Distributions.count(
+        s.nodes.nodes(), keys, key -> s.byName.length == 0 ? null : s.owner(KeyHash.of(key)));
+  }
+
+  /** The buckets of the node named like {@code node}, in the order it took them; for tests. */
+  int[] buckets(N node) {
+    return snapshot
+        .bucketsByName
+        .getOrDefault(NodeNames.nameOf(nodeName, node), NO_BUCKETS)
+        .clone();
+  }
+
+  /** The bucket state now: which buckets work, and the memento of the removed ones; for tests. */
+  MementoHash bucketState() {
+    return snapshot.hash;
+  }
+
+  @Override
+  public String toString() {
+    Snapshot<N> s = snapshot;
+    return "Memento{nodes="
+        + s.nodes.nodes()
+        + ", buckets="
+        + s.hash.size()
+        + ", removed="
+        + (s.hash.arraySize() - s.hash.size())
+        + "}";
+  }
+}
