@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
 
   private final RoundRobin keyless;
+  private final Predicate<Server> usable; // healthy, unless this is the facade's panic picker
 
   /** A ring without bounded loads: {@link ServerPicker#consistentHash}. */
   PlacementPicker(List<Server> servers) {
@@ -32,10 +33,9 @@ final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
    */
   PlacementPicker(
       List<Server> servers, PlacementType type, double balanceFactor, boolean ignoreHealth) {
-    super(
-        new Membership<>(
-            servers, healthy -> placementOf(type, healthy, balanceFactor), ignoreHealth));
+    super(new Membership<>(servers, all -> placementOf(type, all, balanceFactor), true));
     this.keyless = new RoundRobin(servers, 0, ignoreHealth);
+    this.usable = ignoreHealth ? server -> true : Server::isHealthy;
   }
 
   private static Placement<Server> placementOf(
@@ -43,7 +43,7 @@ final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
     Placement<Server> placement =
         type.create(Arrays.asList(healthy), s -> Math.min(s.weight(), Placement.MAX_WEIGHT));
     return balanceFactor > 0
-        ? new BoundedLoad<>(placement, balanceFactor, Server::activeConnections)
+        ? new BoundedLoad<>(placement, balanceFactor, Server::activeConnections, Server::isHealthy)
         : placement;
   }
 
@@ -56,7 +56,7 @@ final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
   @Override
   public @Nullable Server next(Request request) {
     String key = keyOf(request);
-    return key == null ? keyless.next() : membership.current().derived.getNode(key);
+    return key == null ? keyless.next() : membership.current().derived.getNode(key, usable);
   }
 
   @Override
@@ -65,7 +65,7 @@ final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
     if (key == null) {
       return super.next(request, admit);
     }
-    return membership.current().derived.getNode(key, admit);
+    return membership.current().derived.getNode(key, s -> usable.test(s) && admit.test(s));
   }
 
   private static @Nullable String keyOf(Request request) {

@@ -61,20 +61,20 @@ public final class BoundedLoad<N> implements Placement<N> {
   private final Placement<N> base;
   private final double balanceFactor;
   private final ToIntFunction<? super N> load;
+  private final Predicate<? super N> counted;
   private volatile Weights<N> weights;
 
-  /** The nodes of one membership of the base with their total weight, cached by identity. */
+  /** The nodes of one membership of the base with their weights, cached by identity. */
   private static final class Weights<N> {
     final List<N> nodes;
-    final long totalWeight;
+    final int[] weights;
 
     Weights(Placement<N> base, List<N> nodes) {
       this.nodes = nodes;
-      long total = 0;
-      for (N node : nodes) {
-        total += base.weight(node);
+      this.weights = new int[nodes.size()];
+      for (int i = 0; i < weights.length; i++) {
+        weights[i] = base.weight(nodes.get(i));
       }
-      this.totalWeight = Math.max(total, 1);
     }
   }
 
@@ -97,8 +97,26 @@ public final class BoundedLoad<N> implements Placement<N> {
    * @throws IllegalArgumentException if {@code balanceFactor} is not a finite number above 1
    */
   public BoundedLoad(Placement<N> base, double balanceFactor, ToIntFunction<? super N> load) {
+    this(base, balanceFactor, load, node -> true);
+  }
+
+  /**
+   * Bounds {@code base}, sharing the load among the nodes {@code counted} accepts only: the total
+   * load and weight behind the caps are those of the counted nodes. The {@code LoadBalancer} counts
+   * its healthy servers, so that a server that is down does not shrink the others' caps. Nodes not
+   * counted can still be returned, if the caller's eligibility allows them.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code balanceFactor} is not a finite number above 1
+   */
+  public BoundedLoad(
+      Placement<N> base,
+      double balanceFactor,
+      ToIntFunction<? super N> load,
+      Predicate<? super N> counted) {
     this.base = Objects.requireNonNull(base, "base");
     this.load = Objects.requireNonNull(load, "load");
+    this.counted = Objects.requireNonNull(counted, "counted");
     if (!(balanceFactor > 1) || Double.isInfinite(balanceFactor)) {
       throw new IllegalArgumentException(
           "balanceFactor: " + balanceFactor + " (expected: > 1 and finite)");
@@ -195,15 +213,28 @@ public final class BoundedLoad<N> implements Placement<N> {
 
     private long cap(N node) {
       if (perWeight < 0) {
-        Weights<N> w = bounded.weights();
-        long total = 0;
-        for (N n : w.nodes) {
-          total += loads.applyAsInt(n);
-        }
-        perWeight = bounded.balanceFactor * (total + 1) / w.totalWeight;
+        perWeight = bounded.perWeight(loads);
       }
       return (long) Math.ceil(perWeight * bounded.base.weight(node));
     }
+  }
+
+  /**
+   * The cap per unit of weight: {@code c x (T + 1) / W} over the counted nodes; infinite when no
+   * node is counted. O(n).
+   */
+  private double perWeight(ToIntFunction<? super N> loads) {
+    Weights<N> w = weights();
+    long total = 0;
+    long totalWeight = 0;
+    for (int i = 0; i < w.weights.length; i++) {
+      N node = w.nodes.get(i);
+      if (counted.test(node)) {
+        total += loads.applyAsInt(node);
+        totalWeight += w.weights[i];
+      }
+    }
+    return totalWeight == 0 ? Double.POSITIVE_INFINITY : balanceFactor * (total + 1) / totalWeight;
   }
 
   /**
@@ -215,12 +246,8 @@ public final class BoundedLoad<N> implements Placement<N> {
     if (w == 0) {
       return 0;
     }
-    Weights<N> ws = weights();
-    long total = 0;
-    for (N n : ws.nodes) {
-      total += load.applyAsInt(n);
-    }
-    return (long) Math.ceil(balanceFactor * (total + 1) * w / ws.totalWeight);
+    double perWeight = perWeight(load);
+    return perWeight == Double.POSITIVE_INFINITY ? Long.MAX_VALUE : (long) Math.ceil(perWeight * w);
   }
 
   private Weights<N> weights() {

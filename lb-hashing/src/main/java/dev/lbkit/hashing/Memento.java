@@ -146,15 +146,27 @@ public final class Memento<N> implements Placement<N> {
    * @throws IllegalArgumentException as {@link #Memento(Collection)}
    */
   public Memento(Collection<N> nodes, Function<? super N, String> nodeName) {
+    this(NodeSet.of(nodes, nodeName), nodeName);
+  }
+
+  /**
+   * Creates the canonical placement of a named, weighted node set: in name order, each node takes
+   * as many consecutive buckets as its weight. See {@link PlacementType#create}.
+   */
+  Memento(NodeSet<N> set, Function<? super N, String> nodeName) {
     this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
-    NodeSet<N> set = NodeSet.of(nodes, nodeName);
     SortedMap<String, int[]> buckets = new TreeMap<>();
     List<String> names = set.names();
+    int next = 0;
     for (int i = 0; i < names.size(); i++) {
-      buckets.put(names.get(i), new int[] {i});
+      int[] own = new int[set.weight(i)];
+      for (int j = 0; j < own.length; j++) {
+        own[j] = next++;
+      }
+      buckets.put(names.get(i), own);
     }
     this.snapshot =
-        new Snapshot<>(set, MementoHash.of(set.size()), Collections.unmodifiableSortedMap(buckets));
+        new Snapshot<>(set, MementoHash.of(next), Collections.unmodifiableSortedMap(buckets));
   }
 
   /**

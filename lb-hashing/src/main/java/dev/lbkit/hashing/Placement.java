@@ -6,11 +6,16 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A way to map keys to nodes that depends only on the set of nodes: the same answer for every key
- * in every process that holds the same nodes, whatever order they were added in. {@link
- * ConsistentHash}, {@link Maglev} and {@link Rendezvous} implement it, so callers and tests can
- * treat them alike; they differ in lookup cost, balance and how many keys move when a node comes or
- * goes (see each class and {@code docs/design.md}).
+ * A way to map keys to nodes: the same answer for every key in every process that holds the same
+ * nodes. {@link ConsistentHash}, {@link Maglev}, {@link Rendezvous} and {@link Memento} implement
+ * it, so callers and tests can treat them alike; they differ in lookup cost, balance and how many
+ * keys move when a node comes or goes (see each class, {@code docs/design.md} and {@code
+ * docs/hashing.md}), and {@link PlacementType} names them.
+ *
+ * <p>The ring, Maglev and rendezvous depend only on the set of nodes and their weights, whatever
+ * order they were added in. Memento depends on the set when built from a collection, and after that
+ * on the order of changes too: the price of zero collateral moves at jump-hash speed (see {@link
+ * Memento}).
  *
  * <p>Every placement takes weights: a node of weight 2 owns about twice the keys of a node of
  * weight 1 ({@link #addNode(Object, int)}); nodes added without one weigh 1. Every placement also
@@ -37,9 +42,9 @@ public interface Placement<N> {
   /**
    * Returns the first node in {@code key}'s probe order that {@code eligible} accepts, or null when
    * none does or there are no nodes. The probe order starts at {@link #getNode(String)}'s answer
-   * and depends only on the key and the node set, so a key whose node is not eligible goes to the
-   * same fallback in every process, and returns to its node once that node is eligible again.
-   * {@code eligible} is asked about each node at most once.
+   * and depends only on the key and the placement's state, so a key whose node is not eligible goes
+   * to the same fallback in every process, and returns to its node once that node is eligible
+   * again. {@code eligible} is asked about each node at most once.
    *
    * @throws NullPointerException if an argument is null
    */

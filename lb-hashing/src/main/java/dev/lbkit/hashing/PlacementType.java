@@ -30,6 +30,16 @@ public enum PlacementType {
     <N> Placement<N> build(NodeSet<N> nodes, Function<? super N, String> nodeName) {
       return new Rendezvous<>(nodes, nodeName);
     }
+  },
+  /**
+   * {@link Memento}, in its canonical layout (buckets in name order). The facade rebuilds its
+   * placement from the healthy servers on every change, so there it depends only on the node set.
+   */
+  MEMENTO {
+    @Override
+    <N> Placement<N> build(NodeSet<N> nodes, Function<? super N, String> nodeName) {
+      return new Memento<>(nodes, nodeName);
+    }
   };
 
   /**
