@@ -211,12 +211,19 @@ public final class HealthChecker implements AutoCloseable {
       result.load().ifPresent(entry.server::reportLoad);
     }
     HealthState from;
+    HealthState base;
     HealthState to;
     do {
       from = entry.state();
-      to = from.after(result.isPassed(), thresholds);
+      // Someone else set the server's health (an operator, another checker): start from what
+      // the server says, so that the thresholds bring it back and the transition is reported.
+      base =
+          from.healthy() == entry.server.isHealthy()
+              ? from
+              : entry.server.isHealthy() ? HealthState.HEALTHY : HealthState.UNHEALTHY;
+      to = base.after(result.isPassed(), thresholds);
     } while (!entry.state.compareAndSet(from, to));
-    if (!from.flipsTo(to)) {
+    if (!base.flipsTo(to)) {
       return;
     }
     entry.server.setHealthy(to.healthy());
@@ -224,7 +231,7 @@ public final class HealthChecker implements AutoCloseable {
       notify(callback, () -> callback.accept(entry.server));
     }
     for (HealthTransitionListener listener : onTransition) {
-      HealthState before = from;
+      HealthState before = base;
       HealthState after = to;
       notify(listener, () -> listener.onTransition(entry.server, before, after, result));
     }

@@ -118,6 +118,23 @@ class HealthCheckerTest {
   }
 
   @Test
+  void healthSetElsewhereIsTheStartingPointAndPassingProbesBringTheServerBack() {
+    ScriptedProbe probe = new ScriptedProbe().script(a, "++++");
+    List<String> transitions = new ArrayList<>();
+    try (HealthChecker checker = fakeTime(probe).build()) {
+      checker.onTransition(
+          (server, from, to, result) -> transitions.add(from.healthy() + "->" + to.healthy()));
+      assertThat(checker.check(a)).isTrue(); // the checker has seen it healthy
+      a.setHealthy(false); // an operator takes it out
+      assertThat(checker.check(a)).isTrue();
+      assertThat(a.isHealthy()).as("one pass: below the healthy threshold of 2").isFalse();
+      assertThat(checker.check(a)).isTrue();
+      assertThat(a.isHealthy()).isTrue();
+    }
+    assertThat(transitions).containsExactly("false->true");
+  }
+
+  @Test
   void aProbeThatThrowsCountsAsAFailureWithItsCause() {
     ScriptedProbe probe = new ScriptedProbe().script(a, "!!!");
     List<ProbeResult> results = new ArrayList<>();
