@@ -112,9 +112,19 @@ public final class PlacementReport {
         ProcessHandle.current()
             .info()
             .arguments()
-            .map(words -> "java " + String.join(" ", words))
-            .orElse(PlacementReport.class.getName() + " " + String.join(" ", args));
+            .map(words -> "java " + shellWords(words))
+            .orElse(PlacementReport.class.getName() + " " + shellWords(args));
     run(arguments, command, System.out);
+  }
+
+  /** Joins {@code words} as a POSIX shell would need them: quoted where they hold spaces. */
+  static String shellWords(String... words) {
+    List<String> quoted = new ArrayList<>();
+    for (String word : words) {
+      quoted.add(
+          word.matches("[A-Za-z0-9_./:=,+@%-]+") ? word : "'" + word.replace("'", "'\\''") + "'");
+    }
+    return String.join(" ", quoted);
   }
 
   private static Arguments parseOrExit(String[] args) {
@@ -143,7 +153,7 @@ public final class PlacementReport {
         jmh.map(Effort.Jmh::describe).orElse("not run"));
     jobs.forEach(job -> log.println("  " + job.describe()));
     log.printf(
-        "%d JMH runs, about %s (estimated), after counting keys for a minute or two%n",
+        "%d JMH runs, about %s (estimated), after counting keys (one to four minutes)%n",
         runs, Format.elapsed(jmh.map(j -> j.estimate(runs)).orElse(Duration.ZERO)));
     if (arguments.dryRun()) {
       return;

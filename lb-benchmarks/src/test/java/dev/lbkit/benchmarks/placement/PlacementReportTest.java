@@ -114,6 +114,19 @@ class PlacementReportTest {
         .hasMessage("--out: missing (expected: a file name)");
   }
 
+  @Test
+  void theCommandIsWrittenAsAShellNeedsIt() {
+    assertThat(
+            PlacementReport.shellWords(
+                "-cp",
+                "lb-benchmarks/target/benchmarks.jar",
+                "--label",
+                "preliminary (shared)",
+                "it's"))
+        .isEqualTo(
+            "-cp lb-benchmarks/target/benchmarks.jar --label 'preliminary (shared)' 'it'\\''s'");
+  }
+
   private static String run(String... args) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (PrintStream log = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
