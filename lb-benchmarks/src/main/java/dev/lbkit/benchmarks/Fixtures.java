@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Random;
 
 /** Seeded inputs shared by the benchmarks, so every run measures the same servers and keys. */
-final class Fixtures {
+public final class Fixtures {
 
   /** The seed of every random input: weights, extra connections, keys. */
-  static final long SEED = 0x1b_c0ffeeL;
+  public static final long SEED = 0x1b_c0ffeeL;
 
   private static final String KEY_ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -48,7 +48,7 @@ final class Fixtures {
   }
 
   /** Returns {@code count} random strings of {@code length} ASCII letters and digits. */
-  static String[] randomKeys(int count, int length, long seed) {
+  public static String[] randomKeys(int count, int length, long seed) {
     Random random = new Random(seed);
     String[] keys = new String[count];
     char[] chars = new char[length];

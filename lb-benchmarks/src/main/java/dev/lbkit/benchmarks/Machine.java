@@ -15,17 +15,22 @@ import java.util.Optional;
  * @param cpu the CPU model from {@code /proc/cpuinfo}, or "unknown" where it cannot be read
  * @param jdk {@code java.vm.name} and {@code java.version}
  */
-record Machine(int cores, String os, String cpu, String jdk) {
+public record Machine(int cores, String os, String cpu, String jdk) {
 
   private static final Path CPU_INFO = Path.of("/proc/cpuinfo");
 
   /** Describes the machine this JVM runs on. */
-  static Machine current() {
+  public static Machine current() {
     return new Machine(
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.name") + " " + System.getProperty("os.arch"),
         cpuModel(CPU_INFO).orElse("unknown"),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+  }
+
+  /** Returns "2 cores, Linux amd64, AMD EPYC". */
+  public String summary() {
+    return cores + (cores == 1 ? " core, " : " cores, ") + os + ", " + cpu;
   }
 
   /** Returns the first {@code model name} in a {@code /proc/cpuinfo}-style file, if any. */

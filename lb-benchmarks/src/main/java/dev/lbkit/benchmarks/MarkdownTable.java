@@ -7,7 +7,7 @@ import java.util.List;
  * Renders rows of text cells as a GitHub-flavoured markdown table, padded so it also reads as plain
  * text. The first {@code textColumns} columns are left-aligned, the rest (numbers) right-aligned.
  */
-final class MarkdownTable {
+public final class MarkdownTable {
 
   private MarkdownTable() {}
 
@@ -16,7 +16,7 @@ final class MarkdownTable {
    *
    * @throws IllegalArgumentException if a row has a different number of cells than the header
    */
-  static String render(List<String> header, List<List<String>> rows, int textColumns) {
+  public static String render(List<String> header, List<List<String>> rows, int textColumns) {
     List<List<String>> lines = new ArrayList<>();
     lines.add(escaped(header));
     for (List<String> row : rows) {
