@@ -128,12 +128,12 @@ public final class BoundedLoad<N> implements Placement<N> {
    */
   @Override
   public @Nullable N getNode(String key) {
-    return pick(key, node -> true, load);
+    return pick(key, null, load);
   }
 
   /**
    * {@inheritDoc} Of the eligible nodes, the first in probe order below its cap; if none is, the
-   * first eligible one.
+   * first eligible one. One walk of the base's probe order, which allocates one small object.
    */
   @Override
   public @Nullable N getNode(String key, Predicate<? super N> eligible) {
@@ -141,31 +141,64 @@ public final class BoundedLoad<N> implements Placement<N> {
     return pick(key, eligible, load);
   }
 
+  /** Picks among the nodes {@code eligible} accepts, or among all nodes if it is null. */
   private @Nullable N pick(
-      String key, Predicate<? super N> eligible, ToIntFunction<? super N> loads) {
+      String key, @Nullable Predicate<? super N> eligible, ToIntFunction<? super N> loads) {
     Objects.requireNonNull(key, "key");
-    N first = base.getNode(key, eligible);
-    if (first == null || loads.applyAsInt(first) <= 0) {
-      return first; // every cap is at least 1
+    if (eligible == null) {
+      N first = base.getNode(key);
+      if (first == null || loads.applyAsInt(first) <= 0) {
+        return first; // every cap is at least 1; no walk, no allocation
+      }
     }
-    Weights<N> w = weights();
-    long total = 0;
-    for (N node : w.nodes) {
-      total += loads.applyAsInt(node);
+    // One walk of the base's probe order, so that eligible is asked about each node once.
+    Walk walk = new Walk(eligible, loads);
+    N under = base.getNode(key, walk);
+    return under != null ? under : walk.first;
+  }
+
+  /**
+   * The test the base's probe walk applies for one key: a node is taken if eligible and below its
+   * cap. Remembers the first eligible node, the fallback; a first eligible node without load is
+   * taken at once, before the total load is read.
+   */
+  private final class Walk implements Predicate<N> {
+    private final @Nullable Predicate<? super N> eligible; // null: every node
+    private final ToIntFunction<? super N> loads;
+    @Nullable N first;
+    private @Nullable Weights<N> members; // with total, read at the first node with load
+    private long total;
+    private long uniformCap;
+
+    Walk(@Nullable Predicate<? super N> eligible, ToIntFunction<? super N> loads) {
+      this.eligible = eligible;
+      this.loads = loads;
     }
-    double perWeight = balanceFactor * (total + 1) / w.totalWeight;
-    if (w.uniform) {
-      long cap = (long) Math.ceil(perWeight * base.weight(first));
-      N under = base.getNode(key, node -> eligible.test(node) && loads.applyAsInt(node) < cap);
-      return under != null ? under : first;
+
+    @Override
+    public boolean test(N node) {
+      if (eligible != null && !eligible.test(node)) {
+        return false;
+      }
+      int nodeLoad = loads.applyAsInt(node);
+      if (first == null) {
+        first = node;
+        if (nodeLoad <= 0) {
+          return true; // every cap is at least 1
+        }
+      }
+      Weights<N> w = members;
+      if (w == null) {
+        w = weights();
+        for (N n : w.nodes) {
+          total += loads.applyAsInt(n);
+        }
+        uniformCap = w.uniform ? cap(total, base.weight(node), w.totalWeight) : 0;
+        members = w;
+      }
+      long cap = w.uniform ? uniformCap : cap(total, base.weight(node), w.totalWeight);
+      return nodeLoad < cap;
     }
-    N under =
-        base.getNode(
-            key,
-            node ->
-                eligible.test(node)
-                    && loads.applyAsInt(node) < (long) Math.ceil(perWeight * base.weight(node)));
-    return under != null ? under : first;
   }
 
   /**
@@ -182,7 +215,18 @@ public final class BoundedLoad<N> implements Placement<N> {
     for (N n : ws.nodes) {
       total += load.applyAsInt(n);
     }
-    return (long) Math.ceil(balanceFactor * (total + 1) * w / ws.totalWeight);
+    return cap(total, w, ws.totalWeight);
+  }
+
+  /**
+   * Returns {@code ceil(c x (total + 1) x weight / totalWeight)}, reading {@code c} as the decimal
+   * it was written as. In binary floating point 1.1 x 100 / 2 is 55.00000000000001, whose ceiling
+   * 56 would let a node past the cap of 55; the computation errs by a few ulps at most, so a
+   * product within 8 ulps above a whole number is taken as that number.
+   */
+  private long cap(long total, long weight, long totalWeight) {
+    double x = balanceFactor * (total + 1) * weight / totalWeight;
+    return (long) Math.ceil(x - 8 * Math.ulp(x));
   }
 
   private Weights<N> weights() {
@@ -212,7 +256,7 @@ public final class BoundedLoad<N> implements Placement<N> {
         base.nodes(),
         keys,
         key -> {
-          N node = pick(key, n -> true, loads);
+          N node = pick(key, null, loads);
           if (node != null) {
             added.computeIfAbsent(node, n -> new int[1])[0]++;
           }
