@@ -179,7 +179,8 @@ public final class BoundedLoad<N> implements Placement<N> {
     final BoundedLoad<N> bounded;
     final Predicate<? super N> eligible;
     final ToIntFunction<? super N> loads;
-    double perWeight = -1; // the cap per unit of weight, once computed
+    long total; // the counted nodes' load and weight, read once a node with load is met
+    long totalWeight = -1;
     boolean skippedFull;
     boolean fallback;
     @Nullable Set<Object> asked; // nodes eligible refused, recorded once a node was skipped
@@ -212,29 +213,22 @@ public final class BoundedLoad<N> implements Placement<N> {
     }
 
     private long cap(N node) {
-      if (perWeight < 0) {
-        perWeight = bounded.perWeight(loads);
+      if (totalWeight < 0) {
+        Weights<N> w = bounded.weights();
+        long load = 0;
+        long weight = 0;
+        for (int i = 0; i < w.weights.length; i++) {
+          N n = w.nodes.get(i);
+          if (bounded.counted.test(n)) {
+            load += loads.applyAsInt(n);
+            weight += w.weights[i];
+          }
+        }
+        total = load;
+        totalWeight = weight;
       }
-      return (long) Math.ceil(perWeight * bounded.base.weight(node));
+      return bounded.cap(total, bounded.base.weight(node), totalWeight);
     }
-  }
-
-  /**
-   * The cap per unit of weight: {@code c x (T + 1) / W} over the counted nodes; infinite when no
-   * node is counted. O(n).
-   */
-  private double perWeight(ToIntFunction<? super N> loads) {
-    Weights<N> w = weights();
-    long total = 0;
-    long totalWeight = 0;
-    for (int i = 0; i < w.weights.length; i++) {
-      N node = w.nodes.get(i);
-      if (counted.test(node)) {
-        total += loads.applyAsInt(node);
-        totalWeight += w.weights[i];
-      }
-    }
-    return totalWeight == 0 ? Double.POSITIVE_INFINITY : balanceFactor * (total + 1) / totalWeight;
   }
 
   /**
@@ -246,8 +240,32 @@ public final class BoundedLoad<N> implements Placement<N> {
     if (w == 0) {
       return 0;
     }
-    double perWeight = perWeight(load);
-    return perWeight == Double.POSITIVE_INFINITY ? Long.MAX_VALUE : (long) Math.ceil(perWeight * w);
+    Weights<N> ws = weights();
+    long total = 0;
+    long totalWeight = 0;
+    for (int i = 0; i < ws.weights.length; i++) {
+      N n = ws.nodes.get(i);
+      if (counted.test(n)) {
+        total += load.applyAsInt(n);
+        totalWeight += ws.weights[i];
+      }
+    }
+    return cap(total, w, totalWeight);
+  }
+
+  /**
+   * Returns {@code ceil(c x (total + 1) x weight / totalWeight)}, reading {@code c} as the decimal
+   * it was written as: in binary floating point 1.1 x 100 / 2 is 55.00000000000001, whose ceiling
+   * 56 would let a node past the cap of 55. The computation errs by a few ulps at most, so a
+   * product within 8 ulps above a whole number is taken as that number. No cap when no node is
+   * counted.
+   */
+  private long cap(long total, long weight, long totalWeight) {
+    if (totalWeight == 0) {
+      return Long.MAX_VALUE;
+    }
+    double x = balanceFactor * (total + 1) * weight / totalWeight;
+    return (long) Math.ceil(x - 8 * Math.ulp(x));
   }
 
   private Weights<N> weights() {

@@ -9,13 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -45,11 +43,13 @@ class PlacementConcurrencyTest {
   private static final Duration HANG_GUARD = Duration.ofSeconds(60);
 
   private final ExecutorService pool = Executors.newFixedThreadPool(3);
+  private final Race race = new Race();
 
   @AfterEach
   void shutDown() throws InterruptedException {
     pool.shutdownNow();
     assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    race.shutDown();
   }
 
   /**
@@ -81,55 +81,26 @@ class PlacementConcurrencyTest {
       String name, Function<Collection<String>, Placement<String>> create, int changes)
       throws Exception {
     Placement<String> placement = create.apply(CORE);
-    CountDownLatch start = new CountDownLatch(1);
-    AtomicBoolean writerDone = new AtomicBoolean();
-
-    Callable<Integer> writer =
-        () -> {
-          Random random = new Random(42); // fixed seed: the churn order is reproducible
-          start.await();
-          try {
-            for (int i = 0; i < changes; i++) {
-              String node = CHURN.get(random.nextInt(CHURN.size()));
-              if (placement.nodes().contains(node)) {
-                placement.removeNode(node);
-              } else {
-                placement.addNode(node);
-              }
-            }
-            return changes;
-          } finally {
-            writerDone.set(true);
+    Random random = new Random(42); // fixed seed: the churn order is reproducible
+    race.run(
+        changes,
+        change -> {
+          String node = CHURN.get(random.nextInt(CHURN.size()));
+          if (placement.nodes().contains(node)) {
+            placement.removeNode(node);
+          } else {
+            placement.addNode(node);
           }
-        };
-    Callable<Integer> reader =
-        () -> {
-          start.await();
-          int checked = 0;
-          // Reads for as long as the writer works, and at least MIN_LOOKUPS_PER_READER times.
-          while (!writerDone.get() || checked < MIN_LOOKUPS_PER_READER) {
-            String key = KEYS.get(checked & (KEYS.size() - 1));
-            String owner = placement.getNode(key);
-            assertThat(owner).as(key).isNotNull().isIn(UNIVERSE);
-            if ((checked & 255) == 0) {
-              checkWholeSnapshotViews(placement);
-            }
-            checked++;
+        },
+        MIN_LOOKUPS_PER_READER,
+        lookup -> {
+          String key = KEYS.get(lookup & (KEYS.size() - 1));
+          String owner = placement.getNode(key);
+          assertThat(owner).as(key).isNotNull().isIn(UNIVERSE);
+          if ((lookup & 255) == 0) {
+            checkWholeSnapshotViews(placement);
           }
-          return checked;
-        };
-
-    Future<Integer> writing = pool.submit(writer);
-    List<Future<Integer>> reading = new ArrayList<>();
-    reading.add(pool.submit(reader));
-    reading.add(pool.submit(reader));
-    start.countDown();
-
-    assertThat(writing).succeedsWithin(HANG_GUARD).isEqualTo(changes);
-    for (Future<Integer> f : reading) {
-      assertThat(f.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS))
-          .isGreaterThanOrEqualTo(MIN_LOOKUPS_PER_READER);
-    }
+        });
     assertThat(placement.nodes()).containsAll(CORE).isSubsetOf(UNIVERSE);
     List<String> present = placement.nodes();
     assertThat(Placements.placement(placement, KEYS))

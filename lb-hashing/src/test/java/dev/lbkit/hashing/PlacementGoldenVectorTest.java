@@ -43,8 +43,7 @@ class PlacementGoldenVectorTest {
   private static GoldenFile rendezvous = GoldenFile.EMPTY;
 
   /** One golden file: its header fields ("# name: value") and its key to owner lines. */
-  private record GoldenFile(
-      String resource, Map<String, String> header, Map<String, String> owners) {
+  record GoldenFile(String resource, Map<String, String> header, Map<String, String> owners) {
     static final GoldenFile EMPTY = new GoldenFile("", Map.of(), Map.of());
 
     static GoldenFile read(String resource) throws IOException {
@@ -172,7 +171,7 @@ class PlacementGoldenVectorTest {
   }
 
   /** Sorted, reversed and five shuffled orders of node-0..node-9, reproducibly. */
-  private static List<List<String>> orders() {
+  static List<List<String>> orders() {
     List<List<String>> orders = new ArrayList<>();
     orders.add(NODES);
     List<String> reversed = new ArrayList<>(NODES);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -22,8 +23,18 @@ final class ReferenceMaglev {
   private final String[] entry;
 
   ReferenceMaglev(Collection<String> nodeNames, int tableSize) {
-    List<String> names = new ArrayList<>(new TreeSet<>(nodeNames));
+    this(WeightedPlacements.uniform(nodeNames, 1), tableSize);
+  }
+
+  /**
+   * The weighted table (Envoy's weighted population): in round {@code r = 1, 2, ...} a node of
+   * weight {@code w} takes its turn only while {@code claims x maxWeight <= r x w}, {@code claims}
+   * being the slots it has taken so far. With every weight equal, every node takes every turn.
+   */
+  ReferenceMaglev(Map<String, Integer> weights, int tableSize) {
+    List<String> names = new ArrayList<>(new TreeSet<>(weights.keySet()));
     int n = names.size();
+    long maxWeight = weights.values().stream().mapToLong(Integer::longValue).max().orElse(1);
     this.size = tableSize;
     if (n == 0) {
       this.entry = new String[0];
@@ -38,10 +49,15 @@ final class ReferenceMaglev {
       }
     }
     int[] next = new int[n];
+    long[] claims = new long[n];
     String[] table = new String[tableSize];
     int filled = 0;
-    while (filled < tableSize) {
+    for (long round = 1; filled < tableSize; round++) {
       for (int i = 0; i < n && filled < tableSize; i++) {
+        if (claims[i] * maxWeight > round * weights.get(names.get(i))) {
+          continue;
+        }
+        claims[i]++;
         int c = permutation[i][next[i]];
         while (table[c] != null) {
           next[i]++;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -16,9 +17,20 @@ import org.jspecify.annotations.Nullable;
 final class ReferenceRendezvous {
 
   private final List<String> names;
+  private final @Nullable Map<String, Integer> weights; // null while every weight is 1
 
   ReferenceRendezvous(Collection<String> nodeNames) {
-    this.names = new ArrayList<>(new TreeSet<>(nodeNames));
+    this(WeightedPlacements.uniform(nodeNames, 1));
+  }
+
+  /**
+   * The weighted placement (the logarithmic method): with {@code u} the top 53 bits of the
+   * unweighted score as a number in (0, 1), {@code (bits + 0.5) / 2^53}, node {@code s} of weight
+   * {@code w} scores {@code -w / ln(u)}. While every weight is 1 the unweighted score is used.
+   */
+  ReferenceRendezvous(Map<String, Integer> weights) {
+    this.names = new ArrayList<>(new TreeSet<>(weights.keySet()));
+    this.weights = weights.values().stream().allMatch(w -> w == 1) ? null : Map.copyOf(weights);
   }
 
   /** Returns the owner of {@code key}, or null when there are no nodes. */
@@ -26,7 +38,13 @@ final class ReferenceRendezvous {
     long k = ReferenceRing.hash(key);
     List<Scored> scored = new ArrayList<>();
     for (String name : names) {
-      scored.add(new Scored(splitMix64Finalizer(k ^ ReferenceRing.hash(name)), name));
+      long score = splitMix64Finalizer(k ^ ReferenceRing.hash(name));
+      if (weights != null) {
+        double u = ((score >>> 11) + 0.5) / 9007199254740992.0; // 2^53
+        // a positive double's bits, read as a number, order like the double itself
+        score = Double.doubleToLongBits(-weights.get(name) / Math.log(u));
+      }
+      scored.add(new Scored(score, name));
     }
     scored.sort(
         Comparator.comparing(Scored::score, (a, b) -> Long.compareUnsigned(b, a))

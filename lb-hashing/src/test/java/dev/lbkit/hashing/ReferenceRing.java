@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,9 +20,17 @@ final class ReferenceRing {
   private final List<Point> points = new ArrayList<>();
 
   ReferenceRing(Collection<String> nodeNames, int virtualNodes) {
-    for (String name : nodeNames) {
-      for (int i = 0; i < virtualNodes; i++) {
-        points.add(new Point(replica(name, i), name));
+    this(WeightedPlacements.uniform(nodeNames, 1), virtualNodes);
+  }
+
+  /**
+   * The weighted ring: a node of weight {@code w} has the points {@code replica(name, i)} for
+   * {@code i} in {@code [0, w x virtualNodes)}.
+   */
+  ReferenceRing(Map<String, Integer> weights, int virtualNodes) {
+    for (Map.Entry<String, Integer> node : weights.entrySet()) {
+      for (int i = 0; i < node.getValue() * virtualNodes; i++) {
+        points.add(new Point(replica(node.getKey(), i), node.getKey()));
       }
     }
     points.sort(
