@@ -144,6 +144,11 @@ public final class BoundedLoad<N> implements Placement<N> {
    */
   @Override
   public @Nullable N getNode(String key) {
+    Objects.requireNonNull(key, "key");
+    N home = base.getNode(key);
+    if (home == null || load.applyAsInt(home) <= 0) {
+      return home; // every cap is at least 1: no walk, no allocation
+    }
     return pick(key, node -> true, load);
   }
 
