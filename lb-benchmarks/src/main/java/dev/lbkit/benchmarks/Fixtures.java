@@ -2,6 +2,7 @@ package dev.lbkit.benchmarks;
 
 import dev.lbkit.core.Server;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -59,6 +60,22 @@ public final class Fixtures {
       keys[k] = new String(chars);
     }
     return keys;
+  }
+
+  /**
+   * Returns {@code count} distinct elements of {@code items} chosen at random, in the order drawn
+   * (a seeded shuffle's first {@code count}).
+   *
+   * @throws IllegalArgumentException if {@code count} is negative or above {@code items.size()}
+   */
+  public static <T> List<T> randomSample(List<T> items, int count, long seed) {
+    if (count < 0 || count > items.size()) {
+      throw new IllegalArgumentException(
+          "count: " + count + " (expected: 0.." + items.size() + ")");
+    }
+    List<T> shuffled = new ArrayList<>(items);
+    Collections.shuffle(shuffled, new Random(seed));
+    return List.copyOf(shuffled.subList(0, count));
   }
 
   private static String host(int i) {

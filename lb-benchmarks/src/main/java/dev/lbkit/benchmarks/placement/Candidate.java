@@ -33,7 +33,11 @@ record Candidate(
     QUALITY
   }
 
-  /** Which nodes leave and join, each change starting from nodes 0 to {@code n - 1}. */
+  /**
+   * Which nodes leave and join, each change starting from the state a build over nodes 0 to {@code
+   * n - 1} leaves: all of them, unless the candidate removes some as it builds. "First", "middle"
+   * and "last" count the nodes it holds, by index.
+   */
   enum Churn {
     /**
      * Any node may leave: the first, the middle and the last in turn; nodes {@code n}, {@code n +

@@ -7,11 +7,13 @@ import com.dynatrace.hash4j.consistent.ConsistentBucketHasher;
 import com.dynatrace.hash4j.consistent.ConsistentHashing;
 import com.dynatrace.hash4j.random.PseudoRandomGeneratorProvider;
 import com.google.common.hash.Hashing;
+import dev.lbkit.benchmarks.Fixtures;
 import dev.lbkit.benchmarks.placement.Candidate.Churn;
 import dev.lbkit.benchmarks.placement.Candidate.Part;
 import dev.lbkit.hashing.BoundedLoad;
 import dev.lbkit.hashing.ConsistentHash;
 import dev.lbkit.hashing.Maglev;
+import dev.lbkit.hashing.Memento;
 import dev.lbkit.hashing.Placement;
 import dev.lbkit.hashing.Rendezvous;
 import java.util.List;
@@ -21,8 +23,14 @@ import java.util.function.Supplier;
 
 /**
  * Everything the report measures, in the order of its tables. A new placement joins every table
- * with one line in {@link #ALL}; {@code Memento<N>}, for one, will be {@code placement("memento",
- * "Memento jump", Memento::new)}.
+ * with one line in {@link #ALL}, as {@code Memento<N>} did: {@code placement("memento", "Memento
+ * jump", Memento::new)}.
+ *
+ * <p>Every factory must build the same mapping each time it is given the same nodes (seeded, never
+ * random): {@link QualityAnalysis} compares each change against the owners of one build, and checks
+ * that a second build agrees. That matters for placements whose layout depends on their history,
+ * like Memento after removals: the "10% removed" candidate replays the same seeded removals on
+ * every build, so a change is measured on the very state whose owners it is compared with.
  */
 final class Candidates {
 
@@ -39,6 +47,9 @@ final class Candidates {
   private static final Function<List<Node>, Placement<Node>> RING = Candidates::ring;
   private static final Function<List<Node>, Placement<Node>> MAGLEV = Maglev::new;
 
+  /** The share of nodes the "removed" Memento candidate loses before it is measured. */
+  static final double MEMENTO_REMOVED_SHARE = 0.1;
+
   /** Immutable and thread-safe, unlike {@code jumpHash(provider)} instances. */
   private static final ConsistentBucketHasher JUMP_BACK =
       ConsistentHashing.jumpBackHashSplitMix64();
@@ -53,6 +64,14 @@ final class Candidates {
                   nodes -> new Maglev<>(nodes, LARGE_MAGLEV_TABLE))
               .at(1000),
           placement("rendezvous", "rendezvous", Rendezvous::new),
+          placement("memento", "Memento jump", Memento::new),
+          new Candidate(
+              "memento-removed",
+              "Memento jump, a random 10% of n removed",
+              LOOKUP_QUALITY,
+              Churn.ANY,
+              List.of(1000),
+              nodes -> new PlacementMapping(mementoWithRemovals(nodes))),
           bounded("bounded-ring", "bounded loads c=1.25 over the ring", LOOKUP_QUALITY, RING, 1.25),
           bounded(
               "bounded-maglev", "bounded loads c=1.25 over Maglev", LOOKUP_QUALITY, MAGLEV, 1.25),
@@ -99,6 +118,18 @@ final class Candidates {
 
   private static Placement<Node> ring(List<Node> nodes) {
     return new ConsistentHash<>(nodes, ConsistentHash.DEFAULT_VIRTUAL_NODES);
+  }
+
+  /**
+   * Memento over {@code nodes}, then without a seeded random {@link #MEMENTO_REMOVED_SHARE} of them
+   * (rounded), removed one at a time in the order drawn: most removed buckets are not the last, so
+   * lookups go through the memento table. The same nodes give the same state on every call.
+   */
+  static Memento<Node> mementoWithRemovals(List<Node> nodes) {
+    Memento<Node> memento = new Memento<>(nodes);
+    int count = (int) Math.round(nodes.size() * MEMENTO_REMOVED_SHARE);
+    Fixtures.randomSample(nodes, count, Fixtures.SEED).forEach(memento::removeNode);
+    return memento;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.lbkit.benchmarks.placement;
 
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -13,11 +14,12 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The cost of building a candidate over {@code n} nodes ({@link Subject}, {@link #build}), and of
- * one membership change on it: adding node {@code n} ({@link #addOne}) or removing the last node
- * ({@link #removeOne}). Each change is undone after every invocation, outside the measured time
- * (JMH's {@code Level.Invocation} tear-down; sound because a change takes microseconds to
- * milliseconds, far above the cost of reading the clock), so every invocation changes the same
- * {@code n}-node placement. {@link PlacementReport} sets forks and iterations.
+ * one membership change on it: adding node {@code n} ({@link #addOne}) or removing the node of
+ * largest index it holds, the last one ({@link #removeOne}). Each change is undone after every
+ * invocation, outside the measured time (JMH's {@code Level.Invocation} tear-down; sound because a
+ * change takes microseconds to milliseconds, far above the cost of reading the clock), so every
+ * invocation changes the same {@code n}-node placement. {@link PlacementReport} sets forks and
+ * iterations.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -37,7 +39,8 @@ public class PlacementChangeBenchmark {
     public void setUp(Subject subject) {
       mapping = subject.build();
       joining = Node.number(subject.n);
-      leaving = subject.nodes.get(subject.n - 1);
+      // the node of largest index the build holds: node n - 1 unless the candidate removed it
+      leaving = mapping.nodes().stream().max(Comparator.comparingInt(Node::index)).orElseThrow();
     }
 
     /** Restores the {@code n}-node mapping, unmeasured: takes node n out, the last node back. */

@@ -1,8 +1,9 @@
 /**
  * The placement report: every lbkit placement ({@code ConsistentHash}, {@code Maglev}, {@code
- * Rendezvous}, {@code BoundedLoad} over the ring and over Maglev) beside Guava's and hash4j's jump
- * hashes, measured for lookup, build and change cost (JMH), balance and disruption (10^6 keys), and
- * written into {@code docs/hashing.md} by {@link dev.lbkit.benchmarks.placement.PlacementReport}.
+ * Rendezvous}, {@code Memento}, {@code BoundedLoad} over the ring and over Maglev) beside Guava's
+ * and hash4j's jump hashes, measured for lookup, build and change cost (JMH), balance and
+ * disruption (10^6 keys), and written into {@code docs/hashing.md} by {@link
+ * dev.lbkit.benchmarks.placement.PlacementReport}.
  *
  * <p>What is measured is listed once, in {@link dev.lbkit.benchmarks.placement.Candidates}: a new
  * placement joins every table with one line there. Each candidate is adapted to one small

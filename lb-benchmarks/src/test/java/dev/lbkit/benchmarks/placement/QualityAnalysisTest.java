@@ -8,8 +8,13 @@ import dev.lbkit.benchmarks.Fixtures;
 import dev.lbkit.benchmarks.placement.Candidate.Churn;
 import dev.lbkit.benchmarks.placement.Candidate.Part;
 import dev.lbkit.benchmarks.placement.QualityAnalysis.Row;
+import dev.lbkit.hashing.Memento;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -89,6 +94,74 @@ class QualityAnalysisTest {
       assertThat(row.removal().collateral()).as(id).isZero();
       assertThat(row.addition().collateral()).as(id).isZero();
     }
+  }
+
+  @Test
+  void mementoLosesTheFirstMiddleOrLastNodeWithoutCollateral() {
+    Row row =
+        QualityAnalysis.analyse(Candidates.byId("memento"), 10, Fixtures.randomKeys(5_000, 16, 4));
+
+    assertThat(row.removals()).isEqualTo(3);
+    assertThat(row.additions()).isEqualTo(3);
+    // a mean of non-negative shares: zero only if each of the three removals moved no key
+    assertThat(row.removal().collateral()).isZero();
+    assertThat(row.addition().collateral()).isZero();
+  }
+
+  @Test
+  void mementoWithTenPercentRemovedIsMeasuredOnThatStateAndLosesAnyNodeWithoutCollateral() {
+    Candidate removed = Candidates.byId("memento-removed");
+    List<Node> held = Candidates.mementoWithRemovals(Node.first(1000)).nodes();
+    Set<Node> gone = new HashSet<>(Node.first(1000));
+    held.forEach(gone::remove);
+
+    // 100 removed at random, most of them not at the end: the memento table is in use
+    assertThat(held).hasSize(900);
+    assertThat(gone.stream().filter(node -> node.index() < 900)).hasSizeGreaterThan(50);
+
+    Row row = QualityAnalysis.analyse(removed, 1000, Fixtures.randomKeys(20_000, 16, 5));
+
+    assertThat(row.removals()).isEqualTo(3);
+    assertThat(row.removal().collateral()).isZero();
+    assertThat(row.addition().collateral()).isZero();
+    // balance over the 900 nodes held: 22 keys each on average, so none is empty
+    assertThat(row.balance().minOverMean()).isPositive();
+  }
+
+  @Test
+  void aFreshMementoOfTheSmallerNodeSetIsAnotherPlacement() {
+    // why disruption compares one state before and after, never a rebuild of the smaller set
+    Memento<Node> afterRemovals = Candidates.mementoWithRemovals(Node.first(100));
+    Memento<Node> rebuilt = new Memento<>(afterRemovals.nodes());
+    String[] keys = Fixtures.randomKeys(2_000, 16, 6);
+
+    long differ =
+        Arrays.stream(keys)
+            .filter(k -> !Objects.equals(afterRemovals.getNode(k), rebuilt.getNode(k)))
+            .count();
+
+    assertThat(differ).isGreaterThan(keys.length / 10);
+  }
+
+  @Test
+  void aBuildThatDependsOnMoreThanItsNodesIsRejected() {
+    int[] builds = {0};
+    Candidate drifting =
+        new Candidate(
+            "drifting",
+            "rotates by one node per build",
+            Set.of(Part.QUALITY),
+            Churn.LAST,
+            List.of(4),
+            nodes -> {
+              List<Node> rotated = new ArrayList<>(nodes);
+              Collections.rotate(rotated, builds[0]++);
+              return new ModuloByKeyNumber(rotated);
+            });
+
+    assertThatThrownBy(() -> QualityAnalysis.analyse(drifting, 4, TWELVE_KEYS))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("drifting at n=4: two builds over the same nodes place keys");
   }
 
   @Test

@@ -102,9 +102,68 @@ class TargetsTest {
   }
 
   @Test
-  void mementoIsPending() {
-    assertThat(target("Memento jump", "lookup").check().apply(new Results(List.of(), List.of())))
-        .isEqualTo(new Verdict("not yet: `Memento<N>` is being written", "pending"));
+  void mementoIsJudgedWithTenPercentRemovedAtAThousandNodes() {
+    Results fast =
+        new Results(
+            List.of(new Cost("memento-removed", "lookup", 1000, 25, Double.NaN, 0)), List.of());
+    Results onlyFull =
+        new Results(List.of(new Cost("memento", "lookup", 1000, 25, Double.NaN, 0)), List.of());
+
+    assertThat(target("Memento jump", "lookup").check().apply(fast))
+        .isEqualTo(new Verdict("25.0 ns, 0 B", Targets.YES));
+    assertThat(target("Memento jump", "lookup").check().apply(onlyFull).reached())
+        .isEqualTo(Targets.NOT_MEASURED);
+  }
+
+  @Test
+  void mementoMustLoseAnyNodeMinimallyAtEverySizeAndAfterRemovals() {
+    Target any = target("Memento jump", "removal of the first, middle or last node");
+    Target afterRemovals = target("Memento jump", "the same from n=1,000 with 10% removed");
+    List<Row> rows = new ArrayList<>();
+    for (int n : Candidates.SIZES) {
+      rows.add(row("memento", n, 1.05, 1.0, 0));
+    }
+    rows.add(row("memento-removed", 1000, 1.1, 1.02, 0));
+    Results results = new Results(List.of(), rows);
+
+    assertThat(any.check().apply(results).reached()).isEqualTo(Targets.YES);
+    assertThat(afterRemovals.check().apply(results))
+        .isEqualTo(new Verdict("1.020, collateral 0", Targets.YES));
+    rows.set(3, row("memento-removed", 1000, 1.1, 1.02, 0.0001));
+    assertThat(afterRemovals.check().apply(new Results(List.of(), rows)).reached())
+        .isEqualTo(Targets.NO);
+  }
+
+  @Test
+  void aBalanceBoundBelowTheSamplingFloorIsMissedWithThatReason() {
+    Target balance = target("Memento jump", "balance");
+    Row floor = row("modulo", 1000, 1.11, 1, 0);
+
+    Verdict belowFloor =
+        balance
+            .check()
+            .apply(
+                new Results(List.of(), List.of(row("memento-removed", 1000, 1.10, 1, 0), floor)));
+    Verdict worseThanChance =
+        balance
+            .check()
+            .apply(
+                new Results(
+                    List.of(),
+                    List.of(
+                        row("memento-removed", 1000, 1.10, 1, 0),
+                        row("modulo", 1000, 1.02, 1, 0))));
+    Verdict met =
+        balance
+            .check()
+            .apply(
+                new Results(List.of(), List.of(row("memento-removed", 1000, 1.02, 1, 0), floor)));
+
+    assertThat(belowFloor.measured()).isEqualTo("1.10 (sampling floor, hash mod n: 1.11)");
+    assertThat(belowFloor.reached())
+        .startsWith("no: the bound is below the sampling floor of these keys");
+    assertThat(worseThanChance.reached()).isEqualTo(Targets.NO);
+    assertThat(met.reached()).isEqualTo(Targets.YES);
   }
 
   private static Results lookups(String id, double nanos, double bytes) {
