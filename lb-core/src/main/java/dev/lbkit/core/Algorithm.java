@@ -25,12 +25,13 @@ public enum Algorithm {
    */
   LEAST_LOADED,
   /**
-   * The owner of the request's {@linkplain Request#key() key} in a placement of the healthy servers
-   * (the client IP when the request has no key); requests with neither are routed round robin. The
+   * The owner of the request's {@linkplain Request#key() key} in a placement of the servers (the
+   * client IP when the request has no key); requests with neither are routed round robin. The
    * placement is a consistent hash ring unless the builder chooses another ({@link
    * LoadBalancer.Builder#placement}); servers weigh their {@link Server#weight()}. A key whose
-   * server is unavailable goes to the next server in the placement's probe order; with a {@link
-   * LoadBalancer.Builder#balanceFactor balance factor}, so does a key whose server is full.
+   * server is unhealthy or otherwise unavailable goes to the next server in the placement's probe
+   * order, and comes back when its server does; with a {@link LoadBalancer.Builder#balanceFactor
+   * balance factor}, so does a key whose server is full.
    */
   CONSISTENT_HASH,
   /**

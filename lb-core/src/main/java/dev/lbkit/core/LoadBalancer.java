@@ -1268,9 +1268,11 @@ public final class LoadBalancer {
 
     /**
      * Sets the placement {@link Algorithm#CONSISTENT_HASH} maps keys with: {@link
-     * PlacementType#RING} (the default), {@link PlacementType#MAGLEV} or {@link
-     * PlacementType#RENDEZVOUS}; see {@code docs/hashing.md} for which suits which job. Each server
-     * weighs its {@link Server#weight()}.
+     * PlacementType#RING} (the default), {@link PlacementType#MAGLEV}, {@link
+     * PlacementType#RENDEZVOUS} or {@link PlacementType#MEMENTO}; see {@code docs/hashing.md} for
+     * which suits which job. Each server weighs its {@link Server#weight()}. The placement holds
+     * every server and skips unhealthy ones in its probe order, so a health change moves only that
+     * server's keys.
      */
     public Builder placement(PlacementType placement) {
       this.placement = Objects.requireNonNull(placement, "placement");

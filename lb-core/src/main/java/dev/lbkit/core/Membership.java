@@ -84,6 +84,15 @@ final class Membership<S> {
     return s.epoch == epoch ? s : refresh(s, epoch);
   }
 
+  /**
+   * Returns the derived state of the snapshot published now, without refreshing it; null while the
+   * first snapshot is being built. For a derive function that builds on its predecessor.
+   */
+  @Nullable S published() {
+    Snapshot<S> s = snapshot;
+    return s == null ? null : s.derived;
+  }
+
   /** Replaces the servers; see {@link ServerPicker#setServers}. */
   void replace(List<Server> servers) {
     List<Server> all = validated(servers);

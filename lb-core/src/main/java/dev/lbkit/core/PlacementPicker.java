@@ -1,11 +1,16 @@
 package dev.lbkit.core;
 
 import dev.lbkit.hashing.BoundedLoad;
+import dev.lbkit.hashing.Memento;
 import dev.lbkit.hashing.Placement;
 import dev.lbkit.hashing.PlacementType;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -33,18 +38,64 @@ final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
    */
   PlacementPicker(
       List<Server> servers, PlacementType type, double balanceFactor, boolean ignoreHealth) {
-    super(new Membership<>(servers, all -> placementOf(type, all, balanceFactor), true));
+    super(membership(servers, type, balanceFactor));
     this.keyless = new RoundRobin(servers, 0, ignoreHealth);
     this.usable = ignoreHealth ? server -> true : Server::isHealthy;
   }
 
+  private static Membership<Placement<Server>> membership(
+      List<Server> servers, PlacementType type, double balanceFactor) {
+    AtomicReference<@Nullable Membership<Placement<Server>>> self = new AtomicReference<>();
+    Membership<Placement<Server>> membership =
+        new Membership<>(
+            servers,
+            all -> {
+              Membership<Placement<Server>> m = self.get();
+              return placementOf(type, all, balanceFactor, m == null ? null : m.published());
+            },
+            true);
+    self.set(membership);
+    return membership;
+  }
+
+  /**
+   * The placement of {@code all}. A Memento placement depends on its history, so it is not rebuilt
+   * but changed: a copy of the published one loses the servers that left and gains those that
+   * joined, in name order; the copy is published only if its snapshot wins, so a stale rebuild
+   * never touches the published placement. The others depend only on the set and are built anew.
+   */
   private static Placement<Server> placementOf(
-      PlacementType type, Server[] healthy, double balanceFactor) {
-    Placement<Server> placement =
-        type.create(Arrays.asList(healthy), s -> Math.min(s.weight(), Placement.MAX_WEIGHT));
+      PlacementType type,
+      Server[] all,
+      double balanceFactor,
+      @Nullable Placement<Server> previous) {
+    Placement<Server> placement;
+    Placement<Server> base =
+        previous instanceof BoundedLoad ? ((BoundedLoad<Server>) previous).base() : previous;
+    if (type == PlacementType.MEMENTO && base instanceof Memento) {
+      Memento<Server> changed = ((Memento<Server>) base).copy();
+      Set<Server> keep = new HashSet<>(Arrays.asList(all));
+      for (Server present : changed.nodes()) {
+        if (!keep.contains(present)) {
+          changed.removeNode(present);
+        }
+      }
+      Server[] joining = all.clone();
+      Arrays.sort(joining, Comparator.comparing(Server::id));
+      for (Server server : joining) {
+        changed.addNode(server, weightOf(server));
+      }
+      placement = changed;
+    } else {
+      placement = type.create(Arrays.asList(all), PlacementPicker::weightOf);
+    }
     return balanceFactor > 0
         ? new BoundedLoad<>(placement, balanceFactor, Server::activeConnections, Server::isHealthy)
         : placement;
+  }
+
+  private static int weightOf(Server server) {
+    return Math.min(server.weight(), Placement.MAX_WEIGHT);
   }
 
   /** Round robin: a pick without a request has no key to hash. */

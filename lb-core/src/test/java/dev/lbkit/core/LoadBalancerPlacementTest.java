@@ -70,6 +70,35 @@ class LoadBalancerPlacementTest {
   }
 
   @ParameterizedTest
+  @EnumSource(
+      value = PlacementType.class,
+      names = {"RING", "RENDEZVOUS", "MEMENTO"})
+  void removingAServerMovesOnlyItsKeysAndAddingItBackRestoresThem(PlacementType type) {
+    List<Server> servers = servers(20);
+    LoadBalancer lb = hashing(servers, type);
+    Map<String, Server> before = new HashMap<>();
+    for (int i = 0; i < 4_000; i++) {
+      before.put("m" + i, routed(lb, keyed("m" + i)));
+    }
+    Server leaving = servers.get(7);
+    lb.removeServer(leaving);
+    int moved = 0;
+    for (Map.Entry<String, Server> e : before.entrySet()) {
+      Server now = routed(lb, keyed(e.getKey()));
+      if (e.getValue().equals(leaving)) {
+        moved++;
+      } else {
+        assertThat(now).as("zero collateral: %s", e.getKey()).isEqualTo(e.getValue());
+      }
+    }
+    assertThat(moved).isPositive();
+    lb.addServer(leaving);
+    for (Map.Entry<String, Server> e : before.entrySet()) {
+      assertThat(routed(lb, keyed(e.getKey()))).isEqualTo(e.getValue());
+    }
+  }
+
+  @ParameterizedTest
   @EnumSource(PlacementType.class)
   void serverWeightsSetTheShareOfKeys(PlacementType type) {
     List<Server> servers = servers(4);

@@ -348,6 +348,21 @@ public final class Memento<N> implements Placement<N> {
         .clone();
   }
 
+  /**
+   * Returns an independent placement in this one's state now, history included: the two answer
+   * alike until either changes. O(1), since states are immutable. What a caller that must apply a
+   * change to a copy (and publish the copy only if it wins a race) needs, as the {@code
+   * LoadBalancer} facade does.
+   */
+  public Memento<N> copy() {
+    return new Memento<>(nodeName, snapshot);
+  }
+
+  private Memento(Function<? super N, String> nodeName, Snapshot<N> snapshot) {
+    this.nodeName = nodeName;
+    this.snapshot = snapshot;
+  }
+
   /** The bucket state now: which buckets work, and the memento of the removed ones; for tests. */
   MementoHash bucketState() {
     return snapshot.hash;

@@ -32,8 +32,9 @@ public enum PlacementType {
     }
   },
   /**
-   * {@link Memento}, in its canonical layout (buckets in name order). The facade rebuilds its
-   * placement from the healthy servers on every change, so there it depends only on the node set.
+   * {@link Memento}, in its canonical layout (buckets in name order). The {@code LoadBalancer}
+   * facade changes it with {@link Memento#copy()} and add/remove rather than rebuilding it, so that
+   * removing a server moves only that server's keys.
    */
   MEMENTO {
     @Override
