@@ -158,6 +158,7 @@ public final class LoadBalancer {
 
   private final Algorithm algorithm;
   private final ServerPicker picker;
+  private final @Nullable PeakEwma latencyAware; // the picker, when leases feed its estimates
   private final @Nullable ServerPicker panicPicker; // ignores health; null without a threshold
   private final double panicThreshold; // 0 when off
   private final int maxEjectionPercent;
@@ -240,6 +241,7 @@ public final class LoadBalancer {
     }
     this.members = new Members(new ArrayList<>(initial), byId);
     this.picker = newPicker(builder, initial, false);
+    this.latencyAware = picker instanceof PeakEwma ? (PeakEwma) picker : null;
     this.panicPicker = panicThreshold > 0 ? newPicker(builder, initial, true) : null;
     this.ipRing = sticky ? new ConsistentHash<>(initial) : null;
   }
@@ -1041,12 +1043,13 @@ public final class LoadBalancer {
     Throwable failure = lease.failure();
     backend.server.connectionClosed();
     backend.recordLease(nanos, failure != null);
-    if (picker instanceof PeakEwma) {
-      PeakEwma peakEwma = (PeakEwma) picker;
-      // A failure may be fast; it must not make its server look fast.
-      long observed =
-          failure == null ? nanos : Math.max(nanos, (long) peakEwma.estimateNanos(backend.server));
-      peakEwma.observe(backend.server, observed);
+    PeakEwma latencyAware = this.latencyAware;
+    if (latencyAware != null) {
+      if (failure == null) {
+        latencyAware.observe(backend.server, nanos);
+      } else {
+        latencyAware.observeFailure(backend.server, nanos);
+      }
     }
     for (LoadBalancerListener listener : listeners) {
       try {

@@ -235,6 +235,22 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
    * @throws IllegalArgumentException if {@code latencyNanos} is negative
    */
   public void observe(Server server, long latencyNanos) {
+    record(server, latencyNanos, false);
+  }
+
+  /**
+   * Reports that a call on {@code server} failed after {@code latencyNanos}. A failure counts as at
+   * least the server's estimate now: a slow failure raises the estimate like a slow answer, a fast
+   * one leaves it as it is, so a server that fails fast does not look fast and draw traffic.
+   *
+   * @throws NullPointerException if {@code server} is null
+   * @throws IllegalArgumentException if {@code latencyNanos} is negative
+   */
+  public void observeFailure(Server server, long latencyNanos) {
+    record(server, latencyNanos, true);
+  }
+
+  private void record(Server server, long latencyNanos, boolean failed) {
     Objects.requireNonNull(server, "server");
     if (latencyNanos < 0) {
       throw new IllegalArgumentException("latencyNanos: " + latencyNanos + " (expected: >= 0)");
@@ -246,7 +262,8 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
     long now = ticker.read();
     while (true) {
       Estimate old = cell.get();
-      if (cell.compareAndSet(old, old.observe(latencyNanos, now, tau))) {
+      long sample = failed ? Math.max(latencyNanos, (long) old.at(now, tau)) : latencyNanos;
+      if (cell.compareAndSet(old, old.observe(sample, now, tau))) {
         return;
       }
     }

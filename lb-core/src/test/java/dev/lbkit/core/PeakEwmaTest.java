@@ -52,6 +52,27 @@ class PeakEwmaTest {
   }
 
   @Test
+  void aFastFailureLeavesTheEstimateAndASlowOneRaisesIt() {
+    Server a = servers(1).get(0);
+    PeakEwma picker = picker(List.of(a));
+    picker.observe(a, 100 * MS);
+    ticker.advance(TAU.dividedBy(2)); // a low success would now weigh 1 - e^-0.5 of the sample
+    double before = picker.estimateNanos(a);
+
+    picker.observeFailure(a, 0);
+    assertThat(picker.estimateNanos(a)).isCloseTo(before, within(1.0));
+    ticker.advance(TAU.dividedBy(2));
+    double decayed = picker.estimateNanos(a);
+    picker.observe(a, 0);
+    assertThat(picker.estimateNanos(a)).as("the same sample as a success").isLessThan(decayed);
+    picker.observeFailure(a, 500 * MS);
+    assertThat(picker.estimateNanos(a)).isEqualTo(500.0 * MS);
+    assertThatThrownBy(() -> picker.observeFailure(a, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("latencyNanos: -1 (expected: >= 0)");
+  }
+
+  @Test
   void anEstimateDecaysTowardZeroWithTheTimeConstant() {
     Server a = servers(1).get(0);
     PeakEwma picker = picker(List.of(a));

@@ -241,21 +241,7 @@ public final class BoundedLoad<N> implements Placement<N> {
    * absent. O(n).
    */
   public long capacity(N node) {
-    int w = base.weight(node);
-    if (w == 0) {
-      return 0;
-    }
-    Weights<N> ws = weights();
-    long total = 0;
-    long totalWeight = 0;
-    for (int i = 0; i < ws.weights.length; i++) {
-      N n = ws.nodes.get(i);
-      if (counted.test(n)) {
-        total += load.applyAsInt(n);
-        totalWeight += ws.weights[i];
-      }
-    }
-    return cap(total, w, totalWeight);
+    return base.weight(node) == 0 ? 0 : new Probe<>(this, n -> true, load).cap(node);
   }
 
   /**
