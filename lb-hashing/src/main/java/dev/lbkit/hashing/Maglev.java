@@ -52,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <N> the node type; see {@link Identified} for how nodes are named
  */
-public final class Maglev<N> extends RebuiltPlacement<N, Maglev.Table<N>> {
+public final class Maglev<N> extends SnapshotPlacement<N, Maglev.Table<N>> {
 
   /** The table size when none is given: 65,537, a prime. */
   public static final int DEFAULT_TABLE_SIZE = 65_537;

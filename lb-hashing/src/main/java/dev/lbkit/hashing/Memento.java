@@ -4,13 +4,11 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  * built from the same collection, in any order, in any process, agree on every key. After that,
  * changes follow MementoHash's history: a node added takes the buckets removed last (most recent
  * first) or, when none is removed, new buckets at the end; a node removed, or a weight lowered,
- * gives up its buckets most recent first.
+ * gives up its buckets most recent first. A change that would need more than {@link
+ * MementoHash#MAX_BUCKETS} buckets in all is rejected with an {@code IllegalArgumentException}.
  *
  * <p><b>So, unlike {@link ConsistentHash}, {@link Maglev} and {@link Rendezvous}, where a key lands
  * depends on the node set and on the order of the changes since construction</b>: two placements
@@ -67,19 +66,15 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <N> the node type; see {@link Identified} for how nodes are named
  */
-public final class Memento<N> implements Placement<N> {
+public final class Memento<N> extends SnapshotPlacement<N, Memento.Snapshot<N>> {
 
   /** How many rehashed lookups the probe order tries before walking the nodes in name order. */
   static final int PROBE_DRAWS = 16;
 
   private static final int[] NO_BUCKETS = new int[0];
 
-  private final Function<? super N, String> nodeName;
-  private final Object writeLock = new Object();
-  private volatile Snapshot<N> snapshot;
-
   /** One immutable state: the nodes, the buckets and which node owns each. */
-  private static final class Snapshot<N> {
+  static final class Snapshot<N> {
     final NodeSet<N> nodes;
     final MementoHash hash;
     final SortedMap<String, int[]> bucketsByName; // in the order acquired; never written
@@ -154,7 +149,15 @@ public final class Memento<N> implements Placement<N> {
    * as many consecutive buckets as its weight. See {@link PlacementType#create}.
    */
   Memento(NodeSet<N> set, Function<? super N, String> nodeName) {
-    this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+    super(nodeName);
+    initialize(set);
+  }
+
+  /**
+   * The canonical layout: in name order, each node takes as many consecutive buckets as its weight.
+   */
+  @Override
+  Snapshot<N> build(NodeSet<N> set) {
     SortedMap<String, int[]> buckets = new TreeMap<>();
     List<String> names = set.names();
     int next = 0;
@@ -165,20 +168,18 @@ public final class Memento<N> implements Placement<N> {
       }
       buckets.put(names.get(i), own);
     }
-    this.snapshot =
-        new Snapshot<>(set, MementoHash.of(next), Collections.unmodifiableSortedMap(buckets));
+    return new Snapshot<>(set, MementoHash.of(next), Collections.unmodifiableSortedMap(buckets));
   }
 
-  /**
-   * Returns the node that owns {@code key}, or null when there are no nodes. O(1) expected; no
-   * allocation, no lock.
-   *
-   * @throws NullPointerException if {@code key} is null
-   */
   @Override
-  public @Nullable N getNode(String key) {
+  NodeSet<N> nodesOf(Snapshot<N> s) {
+    return s.nodes;
+  }
+
+  /** The owner of {@code key}: O(1) expected; no allocation, no lock. */
+  @Override
+  @Nullable N ownerIn(Snapshot<N> s, String key) {
     long keyHash = KeyHash.of(key);
-    Snapshot<N> s = snapshot;
     return s.byName.length == 0 ? null : s.owner(keyHash);
   }
 
@@ -191,7 +192,7 @@ public final class Memento<N> implements Placement<N> {
   public @Nullable N getNode(String key, Predicate<? super N> eligible) {
     Objects.requireNonNull(eligible, "eligible");
     long keyHash = KeyHash.of(key);
-    Snapshot<N> s = snapshot;
+    Snapshot<N> s = state();
     int n = s.byName.length;
     if (n == 0) {
       return null;
@@ -227,66 +228,11 @@ public final class Memento<N> implements Placement<N> {
   }
 
   /**
-   * Adds {@code node} with weight 1, on the bucket removed last or, when none is removed, on a new
-   * bucket; keys move only onto it. Adding a node already present does nothing.
-   *
-   * @throws NullPointerException if {@code node} is null
-   * @throws IllegalArgumentException if a different node has the same name, the node has no stable
-   *     name, or the placement already has {@link MementoHash#MAX_BUCKETS} buckets
-   */
-  @Override
-  public void addNode(N node) {
-    Objects.requireNonNull(node, "node");
-    String name = NodeNames.nameOf(nodeName, node);
-    update(name, nodes -> nodes.with(node, name));
-  }
-
-  /**
-   * Adds {@code node} with {@code weight} buckets, or gives a present node that many: raising a
-   * weight takes buckets as {@link #addNode(Object)} does (keys move only onto the node), lowering
-   * it gives up the node's most recent buckets (keys move only off the node).
-   *
-   * @throws NullPointerException if {@code node} is null
-   * @throws IllegalArgumentException if {@code weight} is not in {@code [1, MAX_WEIGHT]}, the
-   *     buckets would exceed {@link MementoHash#MAX_BUCKETS}, or a different node has the same name
-   */
-  @Override
-  public void addNode(N node, int weight) {
-    Objects.requireNonNull(node, "node");
-    NodeSet.checkWeight(weight);
-    String name = NodeNames.nameOf(nodeName, node);
-    update(name, nodes -> nodes.with(node, name, weight));
-  }
-
-  /**
-   * Removes the node named like {@code node}, giving up its buckets most recent first; only its
-   * keys move, evenly onto the other nodes. Removing an absent node does nothing.
-   *
-   * @throws NullPointerException if {@code node} is null
-   */
-  @Override
-  public void removeNode(N node) {
-    Objects.requireNonNull(node, "node");
-    String name = NodeNames.nameOf(nodeName, node);
-    update(name, nodes -> nodes.without(name));
-  }
-
-  /** Publishes the change of the node named {@code name} that {@code membership} makes, if any. */
-  private void update(String name, UnaryOperator<NodeSet<N>> membership) {
-    synchronized (writeLock) {
-      Snapshot<N> current = snapshot;
-      NodeSet<N> next = membership.apply(current.nodes);
-      if (next != current.nodes) {
-        snapshot = change(current, next, name);
-      }
-    }
-  }
-
-  /**
    * The snapshot after the node named {@code name} changed to its weight in {@code next} (0 if
    * absent): buckets taken or given up one at a time, on one copy of the bucket state.
    */
-  private static <N> Snapshot<N> change(Snapshot<N> current, NodeSet<N> next, String name) {
+  @Override
+  Snapshot<N> changed(Snapshot<N> current, NodeSet<N> next, String name) {
     int[] held = current.bucketsByName.getOrDefault(name, NO_BUCKETS);
     int wanted = next.weight(name);
     MementoHash.Editor editor = current.hash.edit();
@@ -317,35 +263,9 @@ public final class Memento<N> implements Placement<N> {
     return new Snapshot<>(next, editor.build(), Collections.unmodifiableSortedMap(byName));
   }
 
-  @Override
-  public int weight(N node) {
-    Objects.requireNonNull(node, "node");
-    return snapshot.nodes.weight(NodeNames.nameOf(nodeName, node));
-  }
-
-  @Override
-  public List<N> nodes() {
-    return snapshot.nodes.nodes();
-  }
-
-  @Override
-  public int size() {
-    return snapshot.nodes.size();
-  }
-
-  @Override
-  public Map<N, Integer> getDistribution(Iterable<String> keys) {
-    Snapshot<N> s = snapshot;
-    return Distributions.count(
-        s.nodes.nodes(), keys, key -> s.byName.length == 0 ? null : s.owner(KeyHash.of(key)));
-  }
-
   /** The buckets of the node named like {@code node}, in the order it took them; for tests. */
   int[] buckets(N node) {
-    return snapshot
-        .bucketsByName
-        .getOrDefault(NodeNames.nameOf(nodeName, node), NO_BUCKETS)
-        .clone();
+    return state().bucketsByName.getOrDefault(NodeNames.nameOf(nodeName, node), NO_BUCKETS).clone();
   }
 
   /**
@@ -355,22 +275,22 @@ public final class Memento<N> implements Placement<N> {
    * LoadBalancer} facade does.
    */
   public Memento<N> copy() {
-    return new Memento<>(nodeName, snapshot);
+    return new Memento<>(nodeName, state());
   }
 
-  private Memento(Function<? super N, String> nodeName, Snapshot<N> snapshot) {
-    this.nodeName = nodeName;
-    this.snapshot = snapshot;
+  private Memento(Function<? super N, String> nodeName, Snapshot<N> state) {
+    super(nodeName);
+    initializeState(state);
   }
 
   /** The bucket state now: which buckets work, and the memento of the removed ones; for tests. */
   MementoHash bucketState() {
-    return snapshot.hash;
+    return state().hash;
   }
 
   @Override
   public String toString() {
-    Snapshot<N> s = snapshot;
+    Snapshot<N> s = state();
     return "Memento{nodes="
         + s.nodes.nodes()
         + ", buckets="

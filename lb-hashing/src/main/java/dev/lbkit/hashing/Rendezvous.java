@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <N> the node type; see {@link Identified} for how nodes are named
  */
-public final class Rendezvous<N> extends RebuiltPlacement<N, Rendezvous.Nodes<N>> {
+public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N>> {
 
   /** One immutable state: the nodes in name order, their name hashes and weights. */
   static final class Nodes<N> {

@@ -8,21 +8,23 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The shared skeleton of a placement that is a pure function of its node set: every change builds a
- * new immutable state from the new {@link NodeSet} and publishes it with one volatile write;
- * lookups read the state once and never lock. {@link Maglev} and {@link Rendezvous} are built on
- * it; the ring is not, because it changes incrementally.
+ * The shared skeleton of a placement held in one immutable state: every change makes a new state
+ * from the current one and the new {@link NodeSet} and publishes it with one volatile write, under
+ * a lock that serializes writers; lookups read the state once and never lock. {@link Maglev} and
+ * {@link Rendezvous}, pure functions of their node set, rebuild the state; {@link Memento} changes
+ * it, since its state has a history. The ring is not built on it: it merges and filters its points
+ * in place of a rebuild.
  *
  * @param <N> the node type
  * @param <S> the immutable state a lookup reads
  */
-abstract class RebuiltPlacement<N, S> implements Placement<N> {
+abstract class SnapshotPlacement<N, S> implements Placement<N> {
 
   final Function<? super N, String> nodeName;
   private final Object writeLock = new Object();
   private volatile @Nullable S state;
 
-  RebuiltPlacement(Function<? super N, String> nodeName) {
+  SnapshotPlacement(Function<? super N, String> nodeName) {
     this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
   }
 
@@ -31,8 +33,22 @@ abstract class RebuiltPlacement<N, S> implements Placement<N> {
     state = build(nodes);
   }
 
-  /** Builds the state for {@code nodes}; may reject a node set it cannot hold. */
+  /** Publishes {@code first} as the first state: a copy of another placement's. */
+  final void initializeState(S first) {
+    state = first;
+  }
+
+  /** Builds the state for {@code nodes} from scratch; may reject a node set it cannot hold. */
   abstract S build(NodeSet<N> nodes);
+
+  /**
+   * Returns the state after {@code current} changed to {@code next}, where only the node named
+   * {@code name} was added, removed or reweighted; {@link #build} of {@code next} unless the state
+   * has a history.
+   */
+  S changed(S current, NodeSet<N> next, String name) {
+    return build(next);
+  }
 
   /** Returns the node set {@code state} was built from. */
   abstract NodeSet<N> nodesOf(S state);
@@ -61,7 +77,7 @@ abstract class RebuiltPlacement<N, S> implements Placement<N> {
   public final void addNode(N node) {
     Objects.requireNonNull(node, "node");
     String name = NodeNames.nameOf(nodeName, node);
-    change(nodes -> nodes.with(node, name));
+    change(name, nodes -> nodes.with(node, name));
   }
 
   @Override
@@ -69,14 +85,14 @@ abstract class RebuiltPlacement<N, S> implements Placement<N> {
     Objects.requireNonNull(node, "node");
     NodeSet.checkWeight(weight);
     String name = NodeNames.nameOf(nodeName, node);
-    change(nodes -> nodes.with(node, name, weight));
+    change(name, nodes -> nodes.with(node, name, weight));
   }
 
   @Override
   public final void removeNode(N node) {
     Objects.requireNonNull(node, "node");
     String name = NodeNames.nameOf(nodeName, node);
-    change(nodes -> nodes.without(name));
+    change(name, nodes -> nodes.without(name));
   }
 
   @Override
@@ -95,12 +111,14 @@ abstract class RebuiltPlacement<N, S> implements Placement<N> {
     return nodesOf(state()).size();
   }
 
-  private void change(UnaryOperator<NodeSet<N>> update) {
+  /** Publishes the change of the node named {@code name} that {@code update} makes, if any. */
+  private void change(String name, UnaryOperator<NodeSet<N>> update) {
     synchronized (writeLock) {
-      NodeSet<N> current = nodesOf(state());
-      NodeSet<N> next = update.apply(current);
-      if (next != current) {
-        state = build(next);
+      S current = state();
+      NodeSet<N> nodes = nodesOf(current);
+      NodeSet<N> next = update.apply(nodes);
+      if (next != nodes) {
+        state = changed(current, next, name);
       }
     }
   }
