@@ -35,6 +35,12 @@ final class Membership<S> {
     }
   }
 
+  /** Computes an algorithm's state from its servers and, if any, the state it replaces. */
+  @FunctionalInterface
+  interface Derivation<S> {
+    S derive(Server[] servers, @Nullable S predecessor);
+  }
+
   /** One immutable state: all servers, the healthy ones, and the derived state. */
   static final class Snapshot<S> {
     final List<Server> all;
@@ -52,7 +58,7 @@ final class Membership<S> {
     }
   }
 
-  private final Function<Server[], S> derive;
+  private final Derivation<S> derive;
   private final boolean ignoreHealth;
 
   @SuppressWarnings("FieldMayBeFinal") // written through SNAPSHOT
@@ -70,9 +76,19 @@ final class Membership<S> {
    * @param ignoreHealth whether to count every server as healthy (for the facade's panic picker)
    */
   Membership(List<Server> servers, Function<Server[], S> derive, boolean ignoreHealth) {
+    this(servers, (healthy, predecessor) -> derive.apply(healthy), ignoreHealth);
+  }
+
+  /**
+   * @param derive computes the algorithm's state from the servers and the state of the snapshot
+   *     being replaced (null for the first): for a state with a history, which is changed rather
+   *     than rebuilt. It must not modify the predecessor: the new snapshot may lose its race.
+   * @param ignoreHealth whether to count every server as healthy
+   */
+  Membership(List<Server> servers, Derivation<S> derive, boolean ignoreHealth) {
     this.derive = derive;
     this.ignoreHealth = ignoreHealth;
-    this.snapshot = build(validated(servers), StateEpoch.current(), null);
+    this.snapshot = build(validated(servers), StateEpoch.current(), null, false);
   }
 
   /** Returns the current snapshot, rebuilding it first if a server's health changed. */
@@ -84,21 +100,12 @@ final class Membership<S> {
     return s.epoch == epoch ? s : refresh(s, epoch);
   }
 
-  /**
-   * Returns the derived state of the snapshot published now, without refreshing it; null while the
-   * first snapshot is being built. For a derive function that builds on its predecessor.
-   */
-  @Nullable S published() {
-    Snapshot<S> s = snapshot;
-    return s == null ? null : s.derived;
-  }
-
   /** Replaces the servers; see {@link ServerPicker#setServers}. */
   void replace(List<Server> servers) {
     List<Server> all = validated(servers);
     while (true) {
       Snapshot<S> old = snapshot;
-      if (SNAPSHOT.compareAndSet(this, old, build(all, StateEpoch.current(), null))) {
+      if (SNAPSHOT.compareAndSet(this, old, build(all, StateEpoch.current(), old, false))) {
         return;
       }
     }
@@ -108,7 +115,7 @@ final class Membership<S> {
     Snapshot<S> expected = stale;
     long at = epoch;
     while (true) {
-      Snapshot<S> fresh = build(expected.all, at, expected);
+      Snapshot<S> fresh = build(expected.all, at, expected, true);
       if (SNAPSHOT.compareAndSet(this, expected, fresh)) {
         return fresh;
       }
@@ -122,12 +129,13 @@ final class Membership<S> {
   }
 
   /**
-   * Builds the snapshot of {@code all} at {@code epoch}, reusing {@code previous}'s derived state
-   * when its healthy servers and their weights are still the same: a health or weight change of a
-   * server this membership does not hold (the epoch is process-wide) then costs a scan, not a
-   * rebuild of a schedule or a table.
+   * Builds the snapshot of {@code all} at {@code epoch} to replace {@code previous}. With {@code
+   * reuse}, it keeps {@code previous}'s derived state when its healthy servers and their weights
+   * are still the same: a health or weight change of a server this membership does not hold (the
+   * epoch is process-wide) then costs a scan, not a rebuild of a schedule or a table.
    */
-  private Snapshot<S> build(List<Server> all, long epoch, @Nullable Snapshot<S> previous) {
+  private Snapshot<S> build(
+      List<Server> all, long epoch, @Nullable Snapshot<S> previous, boolean reuse) {
     int healthyCount = 0;
     Server[] healthy = new Server[all.size()];
     for (Server server : all) {
@@ -144,12 +152,15 @@ final class Membership<S> {
     for (int i = 0; i < healthy.length; i++) {
       weights[i] = healthy[i].weight();
     }
-    if (previous != null
+    if (previous == null) {
+      return new Snapshot<>(all, healthy, weights, derive.derive(healthy, null), epoch);
+    }
+    if (reuse
         && Arrays.equals(previous.healthy, healthy)
         && Arrays.equals(previous.weights, weights)) {
       return new Snapshot<>(all, previous.healthy, weights, previous.derived, epoch);
     }
-    return new Snapshot<>(all, healthy, weights, derive.apply(healthy), epoch);
+    return new Snapshot<>(all, healthy, weights, derive.derive(healthy, previous.derived), epoch);
   }
 
   /** Copies {@code servers}, rejecting null and duplicate ids. */

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -45,24 +44,15 @@ final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
 
   private static Membership<Placement<Server>> membership(
       List<Server> servers, PlacementType type, double balanceFactor) {
-    AtomicReference<@Nullable Membership<Placement<Server>>> self = new AtomicReference<>();
-    Membership<Placement<Server>> membership =
-        new Membership<>(
-            servers,
-            all -> {
-              Membership<Placement<Server>> m = self.get();
-              return placementOf(type, all, balanceFactor, m == null ? null : m.published());
-            },
-            true);
-    self.set(membership);
-    return membership;
+    return new Membership<>(
+        servers, (all, previous) -> placementOf(type, all, balanceFactor, previous), true);
   }
 
   /**
    * The placement of {@code all}. A Memento placement depends on its history, so it is not rebuilt
    * but changed: a copy of the published one loses the servers that left and gains those that
    * joined, in name order; the copy is published only if its snapshot wins, so a stale rebuild
-   * never touches the published placement. The others depend only on the set and are built anew.
+   * never touches a published placement. The others depend only on the set and are built anew.
    */
   private static Placement<Server> placementOf(
       PlacementType type,
@@ -72,7 +62,7 @@ final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
     Placement<Server> placement;
     Placement<Server> base =
         previous instanceof BoundedLoad ? ((BoundedLoad<Server>) previous).base() : previous;
-    if (type == PlacementType.MEMENTO && base instanceof Memento) {
+    if (base instanceof Memento) { // only a MEMENTO picker has one
       Memento<Server> changed = ((Memento<Server>) base).copy();
       Set<Server> keep = new HashSet<>(Arrays.asList(all));
       for (Server present : changed.nodes()) {
