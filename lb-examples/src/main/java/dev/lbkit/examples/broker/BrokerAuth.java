@@ -1,8 +1,7 @@
 package dev.lbkit.examples.broker;
 
-import java.nio.charset.StandardCharsets;
+import dev.lbkit.examples.http.Secrets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -106,7 +105,7 @@ public final class BrokerAuth {
     if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
       return Optional.empty();
     }
-    byte[] digest = sha256(token);
+    byte[] digest = Secrets.sha256(token);
     Caller match = null;
     for (Entry entry : entries) {
       if (MessageDigest.isEqual(digest, entry.digest())) { // no early exit: every entry compared
@@ -132,14 +131,6 @@ public final class BrokerAuth {
   public String toString() {
     int tracks = trackCount();
     return "BrokerAuth{1 admin token, " + tracks + " track token" + (tracks == 1 ? "" : "s") + "}";
-  }
-
-  private static byte[] sha256(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("every JDK has SHA-256", e);
-    }
   }
 
   /** Builds a {@link BrokerAuth}; every setter checks its argument at once. Not thread-safe. */
@@ -197,7 +188,7 @@ public final class BrokerAuth {
         throw new IllegalArgumentException(
             name + ": has a character outside [A-Za-z0-9-._~+/] (expected: a bearer token)");
       }
-      byte[] digest = sha256(token);
+      byte[] digest = Secrets.sha256(token);
       for (Entry entry : entries) {
         if (MessageDigest.isEqual(digest, entry.digest())) {
           throw new IllegalArgumentException(

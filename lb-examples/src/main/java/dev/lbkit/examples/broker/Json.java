@@ -2,7 +2,10 @@ package dev.lbkit.examples.broker;
 
 import org.jspecify.annotations.Nullable;
 
-/** Writes one flat JSON object, field by field: all the broker's responses need. Not reusable. */
+/**
+ * Writes one flat JSON object, field by field, in the order given: all the broker's responses need.
+ * Strings are quoted by the examples' shared {@link dev.lbkit.examples.http.Json}.
+ */
 final class Json {
 
   private final StringBuilder out = new StringBuilder("{");
@@ -43,35 +46,7 @@ final class Json {
     return out.append('}').toString();
   }
 
-  /** Returns {@code s} as a JSON string literal. */
-  static String quote(String s) {
-    StringBuilder q = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"':
-          q.append("\\\"");
-          break;
-        case '\\':
-          q.append("\\\\");
-          break;
-        case '\n':
-          q.append("\\n");
-          break;
-        case '\r':
-          q.append("\\r");
-          break;
-        case '\t':
-          q.append("\\t");
-          break;
-        default:
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            q.append(String.format("\\u%04x", (int) c));
-          } else {
-            q.append(c);
-          }
-      }
-    }
-    return q.append('"').toString();
+  private static String quote(String s) {
+    return dev.lbkit.examples.http.Json.quote(s);
   }
 }

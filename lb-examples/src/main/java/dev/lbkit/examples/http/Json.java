@@ -75,6 +75,17 @@ public final class Json {
     }
   }
 
+  /** Returns {@code s} as a JSON string literal. */
+  public static String quote(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 2);
+    quote(s, out);
+    return out.toString();
+  }
+
+  /**
+   * Appends {@code s} as a JSON string literal; U+2028 and U+2029 are escaped too, so the text is
+   * also safe inside JavaScript.
+   */
   private static void quote(String s, StringBuilder out) {
     out.append('"');
     for (int i = 0; i < s.length(); i++) {
@@ -96,7 +107,7 @@ public final class Json {
           out.append("\\t");
           break;
         default:
-          if (c < 0x20) {
+          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);

@@ -65,7 +65,8 @@ public final class Secrets {
     return found;
   }
 
-  private static byte[] sha256(String secret) {
+  /** Returns the SHA-256 digest of {@code secret}'s UTF-8 bytes: what is kept in place of it. */
+  public static byte[] sha256(String secret) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
