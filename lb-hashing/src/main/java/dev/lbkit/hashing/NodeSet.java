@@ -56,13 +56,7 @@ final class NodeSet<N> {
 
   /** Names and orders {@code nodes}, each of weight 1, rejecting nulls and shared names. */
   static <N> NodeSet<N> of(Collection<N> nodes, Function<? super N, String> nodeName) {
-    Objects.requireNonNull(nodes, "nodes");
-    TreeMap<String, Member<N>> byName = new TreeMap<>();
-    for (N node : nodes) {
-      Objects.requireNonNull(node, "node");
-      put(byName, NodeNames.nameOf(nodeName, node), node, 1);
-    }
-    return new NodeSet<>(byName);
+    return of(nodes, nodeName, node -> 1);
   }
 
   /** Names, weighs and orders {@code nodes}, rejecting nulls, shared names and bad weights. */
