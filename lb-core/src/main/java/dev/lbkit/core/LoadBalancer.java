@@ -1308,11 +1308,7 @@ public final class LoadBalancer {
      * @throws IllegalArgumentException if {@code decay} is not positive
      */
     public Builder peakEwmaDecay(Duration decay) {
-      Objects.requireNonNull(decay, "decay");
-      if (decay.isNegative() || decay.isZero()) {
-        throw new IllegalArgumentException("decay: " + decay + " (expected: > 0)");
-      }
-      this.peakEwmaDecay = decay;
+      this.peakEwmaDecay = PeakEwma.checkDecay(decay);
       return this;
     }
 

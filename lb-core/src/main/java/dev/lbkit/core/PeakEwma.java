@@ -174,11 +174,17 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
     this.cells = cells;
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.random = Objects.requireNonNull(random, "random");
+    checkDecay(decay);
+    this.tau = decay.getSeconds() * 1e9 + decay.getNano(); // no overflow, unlike toNanos()
+  }
+
+  /** Returns {@code decay} if it is positive; the facade's builder checks with it too. */
+  static Duration checkDecay(Duration decay) {
     Objects.requireNonNull(decay, "decay");
     if (decay.isNegative() || decay.isZero()) {
       throw new IllegalArgumentException("decay: " + decay + " (expected: > 0)");
     }
-    this.tau = decay.getSeconds() * 1e9 + decay.getNano(); // no overflow, unlike toNanos()
+    return decay;
   }
 
   /** The cells of {@code healthy}, in its order; creates those of new servers. */

@@ -8,6 +8,7 @@ import dev.lbkit.core.Request;
 import dev.lbkit.core.Server;
 import dev.lbkit.core.Ticker;
 import dev.lbkit.examples.broker.BrokerMetrics.Outcome;
+import dev.lbkit.examples.http.Arguments;
 import dev.lbkit.health.Scheduler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -605,7 +606,7 @@ public final class SandboxBroker implements AutoCloseable {
      * @throws IllegalArgumentException if {@code ttl} is not positive
      */
     public Builder ttl(Duration ttl) {
-      this.ttl = positive(ttl, "ttl");
+      this.ttl = Arguments.positive(ttl, "ttl");
       return this;
     }
 
@@ -615,7 +616,7 @@ public final class SandboxBroker implements AutoCloseable {
      * @throws IllegalArgumentException if {@code sweepInterval} is not positive
      */
     public Builder sweepInterval(Duration sweepInterval) {
-      this.sweepInterval = positive(sweepInterval, "sweepInterval");
+      this.sweepInterval = Arguments.positive(sweepInterval, "sweepInterval");
       return this;
     }
 
@@ -670,14 +671,6 @@ public final class SandboxBroker implements AutoCloseable {
      */
     public SandboxBroker build() {
       return new SandboxBroker(this);
-    }
-
-    private static Duration positive(Duration value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
-      }
-      return value;
     }
   }
 }
