@@ -1,5 +1,6 @@
 package dev.lbkit.benchmarks.sim;
 
+import dev.lbkit.benchmarks.MarkdownTable;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -37,7 +38,7 @@ final class SimulationReport {
                   + " - "
                   + Durations.millis((double) r.maxP99Nanos())));
     }
-    return TextTable.render(
+    return MarkdownTable.render(
         List.of(
             "scenario",
             "algorithm",
@@ -63,7 +64,7 @@ final class SimulationReport {
     find(results, "B", Policy.POWER_OF_TWO_CHOICES)
         .ifPresent(p2c -> ratioGoal(results, p2c, 0.40).ifPresent(rows::add));
     find(results, "A", Policy.PEAK_EWMA).ifPresent(ewma -> rows.add(successGoal(ewma, 0.999)));
-    return TextTable.render(List.of("goal", "measured", "met"), rows, 1);
+    return MarkdownTable.render(List.of("goal", "measured", "met"), rows, 1);
   }
 
   private static List<String> successGoal(Result r, double goal) {
