@@ -1,5 +1,6 @@
 package dev.lbkit.benchmarks.sim;
 
+import dev.lbkit.benchmarks.Machine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,12 +53,9 @@ public final class TailLatencySimulation {
     System.out.println();
     System.out.print(SimulationReport.goals(results));
 
+    Machine machine = Machine.current();
     SimulationReport.RunInfo info =
-        new SimulationReport.RunInfo(
-            started,
-            System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-            Runtime.getRuntime().availableProcessors(),
-            took);
+        new SimulationReport.RunInfo(started, machine.jdk(), machine.cores(), took);
     Files.createDirectories(outDir);
     Path markdown = outDir.resolve("simulation.md");
     Path chart = outDir.resolve("simulation-p99.svg");
