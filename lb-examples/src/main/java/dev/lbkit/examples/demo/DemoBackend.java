@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.lbkit.core.Server;
 import dev.lbkit.core.Ticker;
+import dev.lbkit.examples.http.NamedThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -50,15 +51,7 @@ public final class DemoBackend implements AutoCloseable {
     this.server =
         new Server(
             http.getAddress().getAddress().getHostAddress(), http.getAddress().getPort(), weight);
-    AtomicInteger threads = new AtomicInteger();
-    this.executor =
-        Executors.newFixedThreadPool(
-            32,
-            task -> {
-              Thread thread = new Thread(task, name + "-" + threads.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.executor = Executors.newFixedThreadPool(32, NamedThreads.daemon(name + "-"));
     serve(http);
   }
 
