@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class PoolCoordinatorTest {
 
   private static final Duration PAUSE = Duration.ofMinutes(1);
+  private static final Duration RARELY = Duration.ofDays(1_000);
 
   private final FakeClock clock = new FakeClock();
   private final JobGate gate = new JobGate(true);
@@ -66,12 +67,11 @@ class PoolCoordinatorTest {
     for (String name : names) {
       builder.worker("127.0.0.1", workers.get(name).port(), workers.get(name).workerId());
     }
-    // Probes time out on fake time, but their I/O is real: with timeout = interval (and rounds an
-    // hour apart), no probe's deadline passes while a test moves the clock on by minutes.
-    return builder
-        .retryPause(PAUSE)
-        .health(Duration.ofHours(1), Duration.ofHours(1))
-        .clock(clock, clock);
+    // Probes time out on fake time, but their I/O is real. With rounds 1,000 days apart, the first
+    // one falls at a random time within 100 days (the jitter), so practically never within the
+    // minutes a test moves the clock on; and with timeout = interval, no probe's deadline passes
+    // while its I/O still runs.
+    return builder.retryPause(PAUSE).health(RARELY, RARELY).clock(clock, clock);
   }
 
   /** Starts a coordinator over the named workers (started with {@link #gate}), all proven. */
@@ -394,7 +394,7 @@ class PoolCoordinatorTest {
         PoolCoordinator.builder()
             .worker("127.0.0.1", impostorPort, victimId)
             .worker("127.0.0.1", workers.get("real").port(), workers.get("real").workerId())
-            .health(Duration.ofHours(1), Duration.ofHours(1))
+            .health(RARELY, RARELY)
             .clock(clock, clock)
             .start();
     resources.add(pool);

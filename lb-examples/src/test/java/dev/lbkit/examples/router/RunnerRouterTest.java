@@ -7,6 +7,7 @@ import dev.lbkit.examples.http.FakeClock;
 import dev.lbkit.examples.http.Json;
 import dev.lbkit.examples.http.TestHttp;
 import dev.lbkit.examples.http.Threads;
+import dev.lbkit.health.Scheduler;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -35,6 +36,10 @@ class RunnerRouterTest {
   static final String OTHER_KEY = "production-key-67890";
 
   private final FakeClock clock = new FakeClock();
+
+  /** A scheduler that never runs what it is given. */
+  private static final Scheduler NEVER = (task, delayNanos) -> () -> {};
+
   private final Map<String, SandboxRunner> runners = new LinkedHashMap<>();
   private final List<AutoCloseable> resources = new ArrayList<>();
   private RunnerRouter router;
@@ -62,8 +67,11 @@ class RunnerRouterTest {
             .apply(
                 builder
                     .apiKeys(List.of(KEY, OTHER_KEY))
-                    .health(Duration.ofHours(1), Duration.ofHours(1)) // rounds only when told
-                    .clock(clock, clock))
+                    .health(Duration.ofHours(1), Duration.ofHours(1))
+                    // The caches run on fake time; health rounds run only when a test calls
+                    // checkHealth(). Scheduled rounds would start real probes whose deadlines pass
+                    // on fake time while the I/O still runs, and fail a healthy runner.
+                    .clock(clock, NEVER))
             .start();
     resources.add(router);
     router.checkHealth();
