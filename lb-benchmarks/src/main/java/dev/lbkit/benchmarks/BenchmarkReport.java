@@ -215,7 +215,8 @@ public final class BenchmarkReport {
             NO_SIZES,
             "routePlain",
             "routeRateLimited",
-            "routeStickyIp"));
+            "routeStickyIp",
+            "routeConsistentHash"));
   }
 
   /** Returns JMH's options for one job: the mode's iterations, the job's threads and sizes. */

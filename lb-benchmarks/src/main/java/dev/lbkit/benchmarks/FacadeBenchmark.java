@@ -1,5 +1,6 @@
 package dev.lbkit.benchmarks;
 
+import dev.lbkit.core.Algorithm;
 import dev.lbkit.core.LoadBalancer;
 import dev.lbkit.core.Request;
 import dev.lbkit.core.Server;
@@ -22,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The facade's hot path {@link LoadBalancer#route} over {@code n} healthy servers: plain (round
  * robin), with a per-server rate limit that always has tokens (the rate and burst of {@link
  * RateLimiterBenchmark}, so the cost is the limiter's, not a refusal's), and with IP affinity
- * (requests rotate through 1,024 distinct client IPs).
+ * (requests rotate through 1,024 distinct client IPs), and by consistent hash over the default ring
+ * (requests rotate through 1,024 distinct keys).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -39,7 +41,9 @@ public class FacadeBenchmark {
   private LoadBalancer plain;
   private LoadBalancer rateLimited;
   private LoadBalancer sticky;
+  private LoadBalancer hashed;
   private Request[] clients;
+  private Request[] keyed;
 
   /** A cursor over the client requests, one per benchmark thread. */
   @State(Scope.Thread)
@@ -61,6 +65,11 @@ public class FacadeBenchmark {
     for (int i = 0; i < clients.length; i++) {
       clients[i] = Request.builder().clientIp("10." + (i >> 8) + "." + (i & 255) + ".7").build();
     }
+    hashed = LoadBalancer.builder(servers).algorithm(Algorithm.CONSISTENT_HASH).build();
+    keyed = new Request[1 << 10];
+    for (int i = 0; i < keyed.length; i++) {
+      keyed[i] = Request.builder().key("user-" + Long.toHexString(i * 0x9E3779B97F4A7C15L)).build();
+    }
   }
 
   /** {@code route} with round robin, no affinity, no limits. */
@@ -80,5 +89,12 @@ public class FacadeBenchmark {
   public Optional<Server> routeStickyIp(Cursor cursor) {
     Request request = clients[cursor.next++ & (clients.length - 1)];
     return sticky.route(request);
+  }
+
+  /** {@code route} by consistent hash: each request's key goes to its server on the ring. */
+  @Benchmark
+  public Optional<Server> routeConsistentHash(Cursor cursor) {
+    Request request = keyed[cursor.next++ & (keyed.length - 1)];
+    return hashed.route(request);
   }
 }

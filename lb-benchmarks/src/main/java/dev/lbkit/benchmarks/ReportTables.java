@@ -147,7 +147,9 @@ final class ReportTables {
             "LoadBalancer.route(Request)",
             "n = 10 servers, round robin. `routeRateLimited` has a per-server token bucket that"
                 + " always has a token (the limiters' rate and burst above); `routeStickyIp`"
-                + " rotates 1,024 client IPs over the consistent hash ring.",
+                + " rotates 1,024 client IPs over the consistent hash ring;"
+                + " `routeConsistentHash` uses `Algorithm.CONSISTENT_HASH` (the default ring) and"
+                + " rotates 1,024 request keys.",
             benchmarkIn("FacadeBenchmark."),
             List.of(perAtomic, costOver("÷ routePlain", ROUTE_PLAIN, false))));
   }
