@@ -34,7 +34,7 @@ class ReportDocumentTest {
         .contains("- **Machine:** 2 cores, Linux amd64, AMD EPYC")
         .contains("- **JDK:** OpenJDK 64-Bit Server VM 17.0.15")
         .contains(
-            "2 × 400 ms warm-up, 5 × 400 ms measurement, GC profiler; 103 benchmark runs in 6 min 3 s")
+            "2 × 400 ms warm-up, 5 × 400 ms measurement, GC profiler; 105 benchmark runs in 6 min 3 s")
         .contains(BenchmarkReport.QUICK_COMMAND)
         .contains(BenchmarkReport.FULL_COMMAND);
   }
