@@ -3,6 +3,7 @@ package dev.lbkit.examples.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbkit.core.Server;
+import dev.lbkit.examples.http.FakeClock;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,7 +96,7 @@ class BrokerHttpServerTest {
   void start() throws IOException {
     logLines.clear();
     pool = SandboxBrokerTest.sandboxes(5);
-    FakeTime time = new FakeTime();
+    FakeClock time = new FakeClock();
     broker = SandboxBroker.builder(pool).ticker(time).scheduler(time).build();
     BrokerAuth auth =
         BrokerAuth.builder()
@@ -261,7 +262,7 @@ class BrokerHttpServerTest {
     server.close();
     broker.close();
     pool = SandboxBrokerTest.sandboxes(1_000);
-    FakeTime time = new FakeTime();
+    FakeClock time = new FakeClock();
     broker = SandboxBroker.builder(pool).ticker(time).scheduler(time).build();
     BrokerAuth.Builder tokens = BrokerAuth.builder().adminToken(ADMIN);
     List<String> trackTokens = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lbkit.core.RandomSources;
 import dev.lbkit.core.Server;
+import dev.lbkit.examples.http.FakeClock;
 import dev.lbkit.health.HealthChecker;
 import dev.lbkit.health.ProbeResult;
 import java.time.Duration;
@@ -31,7 +32,7 @@ class SandboxBrokerTest {
         .collect(Collectors.toList());
   }
 
-  private static SandboxBroker.Builder onFakeTime(List<Server> pool, FakeTime time) {
+  private static SandboxBroker.Builder onFakeTime(List<Server> pool, FakeClock time) {
     return SandboxBroker.builder(pool).ticker(time).scheduler(time);
   }
 
@@ -45,7 +46,7 @@ class SandboxBrokerTest {
   void aThousandConcurrentAllocationsOverAThousandSandboxesHandEachOutExactlyOnce()
       throws Exception {
     List<Server> pool = sandboxes(1_000);
-    try (SandboxBroker broker = onFakeTime(pool, new FakeTime()).build()) {
+    try (SandboxBroker broker = onFakeTime(pool, new FakeClock()).build()) {
       List<Optional<Allocation>> results =
           Concurrently.run(1_000, i -> broker.allocate("track-" + i, "key-" + i));
 
@@ -85,7 +86,7 @@ class SandboxBrokerTest {
     }
     AtomicReferenceArray<String> owner = new AtomicReferenceArray<>(pool.size());
     AtomicInteger doubles = new AtomicInteger();
-    try (SandboxBroker broker = onFakeTime(pool, new FakeTime()).choices(4).build()) {
+    try (SandboxBroker broker = onFakeTime(pool, new FakeClock()).choices(4).build()) {
       // 16 threads holding up to 6 sandboxes each want 96 of the 64: the pool runs dry often.
       List<int[]> counts =
           Concurrently.run(
@@ -136,7 +137,7 @@ class SandboxBrokerTest {
     for (int i = 0; i < 20; i += 2) {
       pool.get(i).setHealthy(false);
     }
-    try (SandboxBroker broker = onFakeTime(pool, new FakeTime()).build()) {
+    try (SandboxBroker broker = onFakeTime(pool, new FakeClock()).build()) {
       assertThat(broker.available()).isEqualTo(10);
       Set<String> handedOut = new HashSet<>();
       Optional<Allocation> a;
@@ -153,7 +154,7 @@ class SandboxBrokerTest {
   void candidatesAreDrawnAtRandomNotInPoolOrder() {
     List<Server> pool = sandboxes(1_000);
     try (SandboxBroker broker =
-        onFakeTime(pool, new FakeTime()).random(RandomSources.seeded(42)).build()) {
+        onFakeTime(pool, new FakeClock()).random(RandomSources.seeded(42)).build()) {
       List<Integer> picked = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         String id = broker.allocate("track-a", "k" + i).orElseThrow().sandboxId();
@@ -173,7 +174,7 @@ class SandboxBrokerTest {
   @Test
   void concurrentRetriesWithOneKeyAllGetTheSameSandbox() throws Exception {
     List<Server> pool = sandboxes(1_000);
-    try (SandboxBroker broker = onFakeTime(pool, new FakeTime()).build()) {
+    try (SandboxBroker broker = onFakeTime(pool, new FakeClock()).build()) {
       // 100 tracks, each sending its allocation 10 times at once: 1,000 calls in flight.
       List<Allocation> results =
           Concurrently.run(
@@ -196,7 +197,7 @@ class SandboxBrokerTest {
 
   @Test
   void aRetryReturnsTheSameAllocationUntilItIsReleased() {
-    try (SandboxBroker broker = onFakeTime(sandboxes(10), new FakeTime()).build()) {
+    try (SandboxBroker broker = onFakeTime(sandboxes(10), new FakeClock()).build()) {
       Allocation first = broker.allocate("track-a", "lab-1").orElseThrow();
       Allocation retry = broker.allocate("track-a", "lab-1").orElseThrow();
       assertThat(retry.sandboxId()).isEqualTo(first.sandboxId());
@@ -222,7 +223,7 @@ class SandboxBrokerTest {
   @Test
   void markForDeletionReleasesOnlyForTheHolderOrTheAdmin() {
     List<Server> pool = sandboxes(3);
-    try (SandboxBroker broker = onFakeTime(pool, new FakeTime()).build()) {
+    try (SandboxBroker broker = onFakeTime(pool, new FakeClock()).build()) {
       String a = broker.allocate("track-a", "k").orElseThrow().sandboxId();
 
       assertThat(broker.markForDeletion(a, "track-b")).isEqualTo(ReleaseOutcome.NOT_YOURS);
@@ -244,7 +245,7 @@ class SandboxBrokerTest {
 
   @Test
   void sandboxesListsEveryOneWithItsHolder() {
-    FakeTime time = new FakeTime();
+    FakeClock time = new FakeClock();
     List<Server> pool = sandboxes(3);
     pool.get(2).setHealthy(false);
     try (SandboxBroker broker = onFakeTime(pool, time).build()) {
@@ -265,7 +266,7 @@ class SandboxBrokerTest {
 
   @Test
   void readinessAndAllocationFollowTheHealthCheckerOfTheSandboxes() {
-    FakeTime time = new FakeTime();
+    FakeClock time = new FakeClock();
     List<Server> pool = sandboxes(2);
     Set<Server> answering = java.util.concurrent.ConcurrentHashMap.newKeySet();
     answering.addAll(pool);
@@ -309,7 +310,7 @@ class SandboxBrokerTest {
 
   @Test
   void allocationsExpireAtTheFirstSweepAfterTheirTtl() {
-    FakeTime time = new FakeTime();
+    FakeClock time = new FakeClock();
     try (SandboxBroker broker =
         onFakeTime(sandboxes(10), time)
             .ttl(Duration.ofMinutes(30))
@@ -359,7 +360,7 @@ class SandboxBrokerTest {
 
   @Test
   void closeCancelsTheExpiryJobAndReleasesEverything() {
-    FakeTime time = new FakeTime();
+    FakeClock time = new FakeClock();
     List<Server> pool = sandboxes(5);
     SandboxBroker broker = onFakeTime(pool, time).build();
     assertThat(broker.allocate("track-a", "k")).isPresent();
@@ -417,7 +418,7 @@ class SandboxBrokerTest {
     assertThatThrownBy(() -> SandboxBroker.builder(List.of(pool.get(0), pool.get(0))).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("sbx-0000:443 appears twice");
-    try (SandboxBroker broker = onFakeTime(pool, new FakeTime()).build()) {
+    try (SandboxBroker broker = onFakeTime(pool, new FakeClock()).build()) {
       assertThatThrownBy(() -> broker.allocate(null, "k"))
           .isInstanceOf(NullPointerException.class)
           .hasMessage("trackId");

@@ -8,7 +8,8 @@ import java.util.PriorityQueue;
 /**
  * Fake time for the examples' tests: a {@link Ticker} that reads it and a {@link Scheduler} whose
  * tasks run only when {@link #advance} reaches them, in time order (ties in the order scheduled),
- * on the advancing thread. Thread-safe: services schedule from their own threads.
+ * on the advancing thread. Thread-safe: services schedule from their own threads. (lb-health has a
+ * fake scheduler of its own, but in its test sources, which this module cannot see.)
  */
 public final class FakeClock implements Ticker, Scheduler {
 
@@ -28,7 +29,7 @@ public final class FakeClock implements Ticker, Scheduler {
   private final PriorityQueue<Task> tasks =
       new PriorityQueue<>(
           (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
-  private long now; // guarded by this
+  private long now = 1_000_000_000L; // not 0, so that no code can confuse "0" with "never"
   private long seq; // guarded by this
 
   @Override
@@ -43,6 +44,7 @@ public final class FakeClock implements Ticker, Scheduler {
     return () -> {
       synchronized (this) {
         scheduled.cancelled = true;
+        tasks.remove(scheduled);
       }
     };
   }
@@ -69,5 +71,10 @@ public final class FakeClock implements Ticker, Scheduler {
       }
       due.run.run();
     }
+  }
+
+  /** Returns how many tasks are scheduled and not cancelled. */
+  public synchronized int pending() {
+    return tasks.size();
   }
 }
