@@ -15,7 +15,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.Nested;
@@ -85,58 +84,6 @@ class MaglevTest {
           assertThat(maglev.getNode(key)).as("%s, table %d", key, tableSize).isEqualTo("only");
         }
       }
-    }
-
-    @Test
-    void distributionListsEveryNodeIncludingZerosAndSumsToTheKeyCount() {
-      Maglev<String> maglev = new Maglev<>(List.of("server3", "server1", "server2"));
-      List<String> keys = keys("key:", 10_000);
-
-      Map<String, Integer> dist = maglev.getDistribution(keys);
-
-      assertThat(new ArrayList<>(dist.keySet())).as("every node, in name order").isEqualTo(SERVERS);
-      assertThat(dist.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(10_000);
-      for (String node : SERVERS) {
-        long owned = keys.stream().filter(k -> node.equals(maglev.getNode(k))).count();
-        assertThat(dist.get(node)).as(node).isEqualTo((int) owned);
-      }
-
-      assertThat(maglev.getDistribution(List.of()))
-          .containsExactly(
-              Map.entry("server1", 0), Map.entry("server2", 0), Map.entry("server3", 0));
-      String owner = Objects.requireNonNull(maglev.getNode("user:123"));
-      Map<String, Integer> one = maglev.getDistribution(List.of("user:123", "user:123"));
-      assertThat(one).hasSize(3).containsEntry(owner, 2);
-      assertThat(one.values()).containsOnly(0, 2);
-      assertThat(new Maglev<String>().getDistribution(keys)).isEmpty();
-    }
-
-    @Test
-    void distributionIsUnmodifiable() {
-      Map<String, Integer> dist = new Maglev<>(SERVERS).getDistribution(List.of("k"));
-      assertThatThrownBy(() -> dist.put("server1", 7))
-          .isInstanceOf(UnsupportedOperationException.class);
-    }
-
-    @Test
-    void nodesAndSizeDescribeTheMembershipInNameOrder() {
-      Maglev<String> maglev = new Maglev<>(List.of("c", "a", "b"), 101);
-      assertThat(maglev.nodes()).containsExactly("a", "b", "c");
-      assertThat(maglev.size()).isEqualTo(3);
-      maglev.addNode("0");
-      assertThat(maglev.nodes()).containsExactly("0", "a", "b", "c");
-      maglev.removeNode("b");
-      assertThat(maglev.nodes()).containsExactly("0", "a", "c");
-      assertThat(maglev.size()).isEqualTo(3);
-    }
-
-    @Test
-    void nodesIsAnUnmodifiableSnapshot() {
-      Maglev<String> maglev = new Maglev<>(SERVERS);
-      List<String> nodes = maglev.nodes();
-      maglev.addNode("server4");
-      assertThat(nodes).containsExactlyElementsOf(SERVERS);
-      assertThatThrownBy(() -> nodes.add("x")).isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test

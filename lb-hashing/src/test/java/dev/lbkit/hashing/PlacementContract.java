@@ -58,6 +58,9 @@ abstract class PlacementContract {
     List<String> snapshot = placement.nodes();
     placement.addNode("a");
     assertThat(placement.nodes()).containsExactly("a", "b", "c", "d");
+    placement.removeNode("c");
+    assertThat(placement.nodes()).containsExactly("a", "b", "d");
+    assertThat(placement.size()).isEqualTo(3);
     assertThat(snapshot).containsExactly("b", "c", "d");
     assertThatThrownBy(() -> snapshot.add("x")).isInstanceOf(UnsupportedOperationException.class);
   }
@@ -75,6 +78,10 @@ abstract class PlacementContract {
     }
     assertThat(placement.getDistribution(List.of()))
         .containsExactly(Map.entry("b", 0), Map.entry("c", 0), Map.entry("d", 0));
+    String owner = Objects.requireNonNull(placement.getNode("user:123"));
+    Map<String, Integer> repeated = placement.getDistribution(List.of("user:123", "user:123"));
+    assertThat(repeated).hasSize(3).containsEntry(owner, 2);
+    assertThat(repeated.values()).containsOnly(0, 2);
     assertThatThrownBy(() -> dist.put("b", 1)).isInstanceOf(UnsupportedOperationException.class);
   }
 

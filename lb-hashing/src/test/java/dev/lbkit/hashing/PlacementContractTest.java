@@ -25,16 +25,6 @@ class PlacementContractTest {
     <N> Placement<N> create(Collection<N> nodes) {
       return new Maglev<>(nodes);
     }
-
-    /*
-     * BUG (main code): Maglev and Rendezvous inherit Placement.getDistribution (Placement.java
-     * lines 59-70), which seeds the map from nodes() (one snapshot, line 62) and then calls
-     * getNode per key (line 66), each reading the volatile state again. A membership change while
-     * it runs counts the keys against two placements: adding "a" half way over {b, c, d} gives
-     * {b=902, c=885, d=852, a=361}, neither placement's distribution and not in name order (a
-     * removed node stays listed with the keys it owned before). ConsistentHash reads its ring once
-     * and passes. Fix: override getDistribution to read the state once.
-     */
   }
 
   @Nested
