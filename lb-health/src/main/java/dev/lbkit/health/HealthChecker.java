@@ -5,6 +5,8 @@ import dev.lbkit.core.RandomSources;
 import dev.lbkit.core.Server;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -20,11 +22,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -73,12 +73,20 @@ import org.jspecify.annotations.Nullable;
  * The checker owns a scheduler thread and probe threads, all daemon threads named {@code
  * lbkit-health-...}, unless a {@link Builder#scheduler} and {@link Builder#probeExecutor} are
  * given. {@link #start()} and {@link #stop()} are idempotent; {@link #stop()} (and {@link
- * #close()}) cancels every scheduled probe, waits at most one timeout for probes in flight, and
- * leaves no thread of its own running. A stopped checker can be started again. Thread-safe.
+ * #close()}) cancels every scheduled probe, waits at most one timeout for probes in flight,
+ * interrupts those that overran, and returns once every thread of its own has ended (waiting up to
+ * 2 s more for a probe that ignores the interrupt, which is then logged). A stopped checker can be
+ * started again. Thread-safe.
  */
 public final class HealthChecker implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(HealthChecker.class.getName());
+
+  /**
+   * How long {@link #stop()} waits for the checker's own threads to end once told to, after the
+   * probes in flight had their timeout: time for an interrupted probe to give up.
+   */
+  static final Duration THREAD_END_WAIT = Duration.ofSeconds(2);
 
   /** One server the checker knows: its state, whether a probe is running, its next round. */
   private static final class Entry {
@@ -118,7 +126,9 @@ public final class HealthChecker implements AutoCloseable {
   private final Object lifecycle = new Object();
   private @Nullable Scheduler scheduler; // guarded by lifecycle; non-null while started
   private @Nullable ScheduledThreadPoolExecutor ownScheduler; // guarded by lifecycle
+  private @Nullable OwnThreads ownSchedulerThreads; // guarded by lifecycle; ownScheduler's
   private @Nullable ExecutorService ownProbeExecutor; // guarded by lifecycle
+  private @Nullable OwnThreads ownProbeThreads; // guarded by lifecycle; ownProbeExecutor's
   private Scheduler.@Nullable Cancellable syncTask; // guarded by lifecycle
   private volatile boolean running;
 
@@ -406,20 +416,13 @@ public final class HealthChecker implements AutoCloseable {
     synchronized (lifecycle) {
       ExecutorService own = ownProbeExecutor;
       if (own == null || own.isShutdown()) {
-        own = Executors.newCachedThreadPool(daemonThreads("lbkit-health-probe-"));
+        OwnThreads threads = new OwnThreads("lbkit-health-probe-");
+        own = Executors.newCachedThreadPool(threads);
         ownProbeExecutor = own;
+        ownProbeThreads = threads;
       }
       return own;
     }
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread = new Thread(task, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -433,10 +436,11 @@ public final class HealthChecker implements AutoCloseable {
       if (givenScheduler != null) {
         scheduler = givenScheduler;
       } else {
-        ScheduledThreadPoolExecutor own =
-            new ScheduledThreadPoolExecutor(1, daemonThreads("lbkit-health-scheduler-"));
+        OwnThreads threads = new OwnThreads("lbkit-health-scheduler-");
+        ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, threads);
         own.setRemoveOnCancelPolicy(true);
         ownScheduler = own;
+        ownSchedulerThreads = threads;
         scheduler =
             (task, delayNanos) -> {
               Future<?> f = own.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
@@ -469,19 +473,17 @@ public final class HealthChecker implements AutoCloseable {
   }
 
   /**
-   * Stops checking: cancels every scheduled probe, waits at most one timeout for probes in flight
-   * and stops the checker's own threads. Does nothing if not started. Health states are kept, and
-   * {@link #start()} resumes.
+   * Stops checking: cancels every scheduled probe, waits at most one timeout for probes in flight,
+   * then interrupts those still running and waits (up to 2 s more) until every thread of the
+   * checker's own has ended. Does nothing if not started. Health states are kept, and {@link
+   * #start()} resumes.
    */
   public void stop() {
     ScheduledThreadPoolExecutor ownS;
     ExecutorService ownP;
+    List<OwnThreads> ownThreads = new ArrayList<>(2);
     synchronized (lifecycle) {
-      if (!running) {
-        ownP = ownProbeExecutor; // check() may have started probe threads
-        ownProbeExecutor = null;
-        ownS = null;
-      } else {
+      if (running) {
         running = false;
         Scheduler.Cancellable sync = syncTask;
         if (sync != null) {
@@ -496,33 +498,44 @@ public final class HealthChecker implements AutoCloseable {
         }
         fromSources.clear();
         scheduler = null;
-        ownS = ownScheduler;
-        ownScheduler = null;
-        ownP = ownProbeExecutor;
-        ownProbeExecutor = null;
       }
+      ownS = ownScheduler; // null if not running
+      ownScheduler = null;
+      ownP = ownProbeExecutor; // check() may have started probe threads while not running
+      ownProbeExecutor = null;
+      for (OwnThreads threads : Arrays.asList(ownSchedulerThreads, ownProbeThreads)) {
+        if (threads != null) {
+          ownThreads.add(threads);
+        }
+      }
+      ownSchedulerThreads = null;
+      ownProbeThreads = null;
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
     if (ownS != null) {
       ownS.shutdownNow();
     }
-    if (ownP != null) {
-      ownP.shutdown();
-      awaitQuietly(ownP, deadline);
-      ownP.shutdownNow(); // interrupt what overran
-      awaitQuietly(ownP, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
-    }
-    if (ownS != null) {
-      awaitQuietly(ownS, deadline);
-    }
-  }
-
-  private static void awaitQuietly(ExecutorService executor, long deadlineNanos) {
     try {
-      executor.awaitTermination(
-          Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (ownP != null) {
+        ownP.shutdown();
+        ownP.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ownP.shutdownNow(); // interrupt what overran
+      }
+      long deadline = System.nanoTime() + THREAD_END_WAIT.toNanos();
+      for (OwnThreads threads : ownThreads) {
+        List<String> alive = threads.awaitEnded(deadline);
+        if (!alive.isEmpty()) {
+          LOG.log(
+              Level.WARNING,
+              "health checker threads still running {0} after stop: {1}",
+              THREAD_END_WAIT,
+              alive);
+        }
+      }
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      Thread.currentThread().interrupt(); // stop waiting; the threads are told to end anyway
+      if (ownP != null) {
+        ownP.shutdownNow();
+      }
     }
   }
 

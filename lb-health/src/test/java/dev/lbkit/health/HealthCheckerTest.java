@@ -320,6 +320,42 @@ class HealthCheckerTest {
     }
   }
 
+  /**
+   * A probe that hangs past its timeout and, once interrupted, takes a further 300 ms to give up
+   * (as a probe busy in a slow cleanup might): stop() still returns only after its thread ended.
+   */
+  @Test
+  void stopWaitsUntilAProbeThatIsSlowToHonourItsInterruptHasEnded() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    Probe slowToStop =
+        (s, timeout) -> {
+          started.countDown();
+          try {
+            new CountDownLatch(1).await(); // hang until interrupted
+          } catch (InterruptedException e) {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            while (System.nanoTime() < until) {
+              Thread.onSpinWait();
+            }
+            Thread.currentThread().interrupt();
+          }
+          return ProbeResult.failed("interrupted");
+        };
+    HealthChecker checker =
+        HealthChecker.builder()
+            .interval(Duration.ofMillis(20))
+            .timeout(Duration.ofMillis(20))
+            .probe(slowToStop)
+            .build();
+    checker.watch(List.of(a));
+    checker.start();
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+    checker.stop();
+
+    assertThat(checkerThreads()).isEmpty();
+  }
+
   private static List<String> checkerThreads() {
     List<String> names = new ArrayList<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
