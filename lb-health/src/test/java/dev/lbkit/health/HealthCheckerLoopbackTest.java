@@ -84,8 +84,8 @@ class HealthCheckerLoopbackTest {
     Set<Server> wentDown = java.util.concurrent.ConcurrentHashMap.newKeySet();
     HealthChecker checker =
         HealthChecker.builder()
-            .interval(Duration.ofMillis(200))
-            .timeout(Duration.ofMillis(150))
+            .interval(Duration.ofSeconds(1))
+            .timeout(Duration.ofMillis(800)) // loose: two slow answers would fail a healthy worker
             .unhealthyThreshold(2)
             .probe(Probe.http("/health", body -> body.contains("\"worker_id\"")))
             .build();
