@@ -25,9 +25,9 @@ import org.jspecify.annotations.Nullable;
  * One backend of the demo: a real HTTP server on a loopback port. {@code GET /work} answers with
  * the backend's name after about its latency (give or take a quarter, at random); {@code GET
  * /health} answers {@code {"status":"ok","name":...,"inflight":N}}, the number of {@code /work}
- * calls it is serving, which the demo's health probe reads as the backend's load. {@link #kill()}
- * stops the HTTP server (connections are refused from then on, and calls in flight are cut); {@link
- * #restart()} serves again on the same port.
+ * calls it is working on, which the demo's health probe reads as the backend's load. {@link
+ * #kill()} stops the HTTP server (connections are refused from then on, and calls in flight are
+ * cut); {@link #restart()} serves again on the same port.
  *
  * <p>Thread-safe. Requests are served on a pool of daemon threads that lives until {@link
  * #close()}.
@@ -95,10 +95,11 @@ public final class DemoBackend implements AutoCloseable {
       for (long left = pause; left > 0; left = deadline - CLOCK.read()) {
         LockSupport.parkNanos(left); // the "work": simulated service time
       }
-      respond(exchange, "text/plain", name);
     } finally {
+      // Before the answer goes out: a client that has its answer never finds its call counted.
       inFlight.decrementAndGet();
     }
+    respond(exchange, "text/plain", name);
   }
 
   private void health(HttpExchange exchange) throws IOException {
