@@ -193,9 +193,8 @@ class ConsistentHashProperties {
 
   /*
    * The general form of the property above: the walk returns what a ring of only the eligible
-   * nodes would. Disabled because of the main-code bug described in ConsistentHashTest
-   * (getNode(key, eligible) gives up after counting a repeated rejection of one node, so it
-   * returns null while an eligible node is left once two or more nodes are ineligible).
+   * nodes would. (It caught a walk that gave up after counting a repeated rejection of one node,
+   * returning null while an eligible node was left; see ConsistentHashTest.)
    */
   @Property(tries = 50)
   void theWalkReturnsWhatARingOfTheEligibleNodesWould(

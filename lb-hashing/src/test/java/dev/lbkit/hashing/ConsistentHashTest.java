@@ -472,13 +472,9 @@ class ConsistentHashTest {
     }
 
     /*
-     * BUG (main code, ConsistentHash.getNode(String, Predicate), lines 218-231): the walk counts
-     * rejections, not distinct rejected nodes, and skips a node only when it repeats on the
-     * immediately preceding point. With points ... a b a c ... and only c eligible, a, b, a use
-     * up all three "rejections" and the method returns null although c is eligible. On the ring
-     * {"a","b","c"} (150 virtual nodes) with only "c" eligible, about 1,983 of the keys
-     * "key-0".."key-9999" get null. Enable these two tests once the walk tracks the set of
-     * nodes already rejected.
+     * Regression tests for a walk that counted rejections instead of distinct rejected nodes: with
+     * points ... a b a c ... and only c eligible, a, b, a used up the three "rejections" and it
+     * returned null although c was eligible (about 1,983 of these 10,000 keys did).
      */
 
     @Test

@@ -1,9 +1,11 @@
 package dev.lbkit.hashing;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -55,6 +57,28 @@ final class Placements {
           }
           return List.of(keys);
         });
+  }
+
+  /**
+   * Whether the Maglev permutations of {@code names} (as documented: {@code skip =
+   * KeyHash.replica(name, 1) mod (tableSize - 1) + 1}) step apart: no two nodes share a skip, and
+   * no two have skips that add up to {@code tableSize} (the same cycle walked the other way,
+   * excluded as a precaution). Random names break this rarely: about 1.4e-3 of 10-node sets and
+   * 1.3e-2 of 30-node sets at 65,537 slots. Two nodes with the same skip chase the same slots, and
+   * a removal or weight change then moves far more of the table than on average (several percent,
+   * at times over 10%). That is how Maglev behaves, not a defect, so the tests' collateral bounds
+   * are meant for names for which this returns true.
+   */
+  static boolean maglevStepsApart(Iterable<String> names, int tableSize) {
+    Set<Long> skips = new HashSet<>();
+    for (String name : names) {
+      long skip = Long.remainderUnsigned(KeyHash.replica(name, 1), tableSize - 1) + 1;
+      if (skips.contains(skip) || skips.contains(tableSize - skip)) {
+        return false;
+      }
+      skips.add(skip);
+    }
+    return true;
   }
 
   /**
