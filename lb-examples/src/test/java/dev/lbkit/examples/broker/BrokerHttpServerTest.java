@@ -76,7 +76,10 @@ class BrokerHttpServerTest {
     client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
+            // Loose: a thousand connections at once can overflow the listen queue while the
+            // server's one dispatcher thread is starved, and a dropped SYN is retried after 1 s, 3
+            // s
+            .connectTimeout(Duration.ofSeconds(30))
             .build();
     brokerLogs = Logger.getLogger("dev.lbkit.examples.broker");
     brokerLogs.setLevel(Level.ALL);

@@ -325,6 +325,7 @@ class PoolCoordinatorTest {
     PoolCoordinator coordinator =
         PoolCoordinator.builder()
             .worker("127.0.0.1", workers.get("a").port(), workers.get("a").workerId())
+            .health(Duration.ofSeconds(30), Duration.ofSeconds(30)) // no slow probe fails "a"
             .start(); // the system clock and the coordinator's own timer thread
     pool = coordinator;
     coordinator.checkHealth();
