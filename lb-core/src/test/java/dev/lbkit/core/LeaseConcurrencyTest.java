@@ -104,13 +104,14 @@ class LeaseConcurrencyTest {
             lb,
             servers,
             (balancer, request) -> {
-              for (int attempt = 0; attempt < 1_000_000; attempt++) {
+              long deadline = System.nanoTime() + BOUND.toNanos(); // a hang guard, not a timing
+              do {
                 Optional<Lease> lease = balancer.tryAcquire(request);
                 if (lease.isPresent()) {
                   return lease.get();
                 }
-                Thread.onSpinWait();
-              }
+                Thread.yield(); // a holder preempted on a busy core must get to close its lease
+              } while (System.nanoTime() - deadline < 0);
               return null;
             });
     assertThat(granted).isEqualTo(TASKS);
@@ -162,7 +163,7 @@ class LeaseConcurrencyTest {
     Server server = new Server("10.3.0.1", 8080);
     LoadBalancer lb = LoadBalancer.builder(List.of(server)).maxConcurrent(1).build();
     Lease held = lb.acquire(path("/held"));
-    Waiter waiter = new Waiter(lb, path("/waiter"), Duration.ofSeconds(5)).awaitQueued();
+    Waiter waiter = new Waiter(lb, path("/waiter"), BOUND).awaitQueued();
     assertThat(waiter.outcome).isNotDone();
     held.close();
     Lease handed = waiter.outcome.get(BOUND.toSeconds(), TimeUnit.SECONDS);
@@ -179,9 +180,9 @@ class LeaseConcurrencyTest {
     Server server = new Server("10.3.0.1", 8080);
     LoadBalancer lb = LoadBalancer.builder(List.of(server)).maxConcurrent(1).build();
     Lease held = lb.acquire(path("/held"));
-    Waiter first = new Waiter(lb, path("/first"), Duration.ofSeconds(5)).awaitQueued();
-    Waiter second = new Waiter(lb, path("/second"), Duration.ofSeconds(5)).awaitQueued();
-    Waiter third = new Waiter(lb, path("/third"), Duration.ofSeconds(5)).awaitQueued();
+    Waiter first = new Waiter(lb, path("/first"), BOUND).awaitQueued();
+    Waiter second = new Waiter(lb, path("/second"), BOUND).awaitQueued();
+    Waiter third = new Waiter(lb, path("/third"), BOUND).awaitQueued();
 
     held.close();
     Lease one = first.outcome.get(BOUND.toSeconds(), TimeUnit.SECONDS);
@@ -230,7 +231,7 @@ class LeaseConcurrencyTest {
             .build();
     self.set(lb);
     Lease held = lb.acquire(path("/held"));
-    Waiter waiter = new Waiter(lb, path("/waiter"), Duration.ofSeconds(5)).awaitQueued();
+    Waiter waiter = new Waiter(lb, path("/waiter"), BOUND).awaitQueued();
     held.close();
     try {
       assertThat(newcomers).singleElement().satisfies(o -> assertThat(o).isEmpty());
@@ -255,7 +256,7 @@ class LeaseConcurrencyTest {
         .hasMessageContaining("within PT0.05S");
     assertThat(lb.stats().rejected()).isEqualTo(1);
 
-    Waiter patient = new Waiter(lb, path("/patient"), Duration.ofSeconds(5)).awaitQueued();
+    Waiter patient = new Waiter(lb, path("/patient"), BOUND).awaitQueued();
     held.close();
     Lease lease = patient.outcome.get(BOUND.toSeconds(), TimeUnit.SECONDS);
     assertThat(lease.request().path()).isEqualTo("/patient");
@@ -279,8 +280,8 @@ class LeaseConcurrencyTest {
     Server server = new Server("10.3.0.1", 8080);
     LoadBalancer lb = LoadBalancer.builder(List.of(server)).maxConcurrent(1).build();
     Lease held = lb.acquire(path("/held"));
-    Waiter interrupted = new Waiter(lb, path("/interrupted"), Duration.ofSeconds(5)).awaitQueued();
-    Waiter next = new Waiter(lb, path("/next"), Duration.ofSeconds(5)).awaitQueued();
+    Waiter interrupted = new Waiter(lb, path("/interrupted"), BOUND).awaitQueued();
+    Waiter next = new Waiter(lb, path("/next"), BOUND).awaitQueued();
     interrupted.thread.interrupt();
     assertThatThrownBy(() -> interrupted.outcome.get(BOUND.toSeconds(), TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
@@ -307,7 +308,7 @@ class LeaseConcurrencyTest {
     int interrupts = 0;
     for (int round = 0; round < 100; round++) {
       Lease held = lb.acquire(path("/held"));
-      Waiter waiter = new Waiter(lb, path("/w" + round), Duration.ofSeconds(5)).awaitQueued();
+      Waiter waiter = new Waiter(lb, path("/w" + round), BOUND).awaitQueued();
       CountDownLatch go = new CountDownLatch(1);
       Future<?> closer =
           pool.submit(
@@ -360,7 +361,7 @@ class LeaseConcurrencyTest {
     Server sick = new Server("10.3.0.1", 8080);
     sick.setHealthy(false);
     LoadBalancer lb = LoadBalancer.builder(List.of(sick)).maxConcurrent(1).build();
-    Waiter waiter = new Waiter(lb, path("/w"), Duration.ofSeconds(5)).awaitQueued();
+    Waiter waiter = new Waiter(lb, path("/w"), BOUND).awaitQueued();
     sick.setHealthy(true); // nobody tells the balancer: the waiter looks again by itself
     Lease lease = waiter.outcome.get(BOUND.toSeconds(), TimeUnit.SECONDS);
     assertThat(lease.server()).isSameAs(sick);
@@ -372,7 +373,7 @@ class LeaseConcurrencyTest {
     Server busy = new Server("10.3.0.1", 8080);
     LoadBalancer lb = LoadBalancer.builder(List.of(busy)).maxConcurrent(1).build();
     Lease held = lb.acquire(path("/held"));
-    Waiter waiter = new Waiter(lb, path("/w"), Duration.ofSeconds(5)).awaitQueued();
+    Waiter waiter = new Waiter(lb, path("/w"), BOUND).awaitQueued();
     Server added = new Server("10.3.0.2", 8080);
     lb.addServer(added);
     Lease lease = waiter.outcome.get(BOUND.toSeconds(), TimeUnit.SECONDS);
