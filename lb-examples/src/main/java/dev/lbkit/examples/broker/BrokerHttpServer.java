@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.lbkit.examples.broker.BrokerAuth.Caller;
+import dev.lbkit.examples.http.Arguments;
 import dev.lbkit.examples.http.NamedThreads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -134,9 +135,7 @@ public final class BrokerHttpServer implements AutoCloseable {
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
     }
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
-    }
+    Arguments.atLeast(threads, 1, "threads");
     return new BrokerHttpServer(broker, auth, port, threads);
   }
 

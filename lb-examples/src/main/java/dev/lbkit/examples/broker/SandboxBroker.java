@@ -627,10 +627,7 @@ public final class SandboxBroker implements AutoCloseable {
      * @throws IllegalArgumentException if {@code choices} is below 2
      */
     public Builder choices(int choices) {
-      if (choices < 2) {
-        throw new IllegalArgumentException("choices: " + choices + " (expected: >= 2)");
-      }
-      this.choices = choices;
+      this.choices = Arguments.atLeast(choices, 2, "choices");
       return this;
     }
 

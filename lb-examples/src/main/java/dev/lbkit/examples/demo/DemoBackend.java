@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.lbkit.core.Server;
 import dev.lbkit.core.Ticker;
+import dev.lbkit.examples.http.Arguments;
 import dev.lbkit.examples.http.NamedThreads;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -64,13 +65,8 @@ public final class DemoBackend implements AutoCloseable {
    */
   public static DemoBackend start(String name, Duration latency, int weight) throws IOException {
     Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(latency, "latency");
-    if (latency.isNegative()) {
-      throw new IllegalArgumentException("latency: " + latency + " (expected: >= 0)");
-    }
-    if (weight < 1) {
-      throw new IllegalArgumentException("weight: " + weight + " (expected: >= 1)");
-    }
+    Arguments.notNegative(latency, "latency");
+    Arguments.atLeast(weight, 1, "weight");
     return new DemoBackend(name, latency, weight, bind(0));
   }
 

@@ -4,6 +4,7 @@ import dev.lbkit.core.LoadBalancer;
 import dev.lbkit.core.Request;
 import dev.lbkit.core.Server;
 import dev.lbkit.core.Ticker;
+import dev.lbkit.examples.http.Arguments;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -91,12 +92,8 @@ public final class Traffic {
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(lb, "lb");
     Objects.requireNonNull(requests, "requests");
-    if (clients < 1) {
-      throw new IllegalArgumentException("clients: " + clients + " (expected: >= 1)");
-    }
-    if (think.isNegative()) {
-      throw new IllegalArgumentException("think: " + think + " (expected: >= 0)");
-    }
+    Arguments.atLeast(clients, 1, "clients");
+    Arguments.notNegative(think, "think");
     Traffic traffic = new Traffic(http, lb, think, requests);
     for (int c = 0; c < clients; c++) {
       Thread thread = new Thread(traffic::loop, "demo-client-" + (c + 1));

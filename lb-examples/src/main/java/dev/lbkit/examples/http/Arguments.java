@@ -23,6 +23,32 @@ public final class Arguments {
   }
 
   /**
+   * Returns {@code value} if it is zero or positive.
+   *
+   * @throws IllegalArgumentException if it is negative: {@code name: PT-1S (expected: >= 0)}
+   * @throws NullPointerException if it is null
+   */
+  public static Duration notNegative(Duration value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it is at least {@code min}.
+   *
+   * @throws IllegalArgumentException if it is below: {@code name: 0 (expected: >= 1)}
+   */
+  public static int atLeast(int value, int min, String name) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: >= " + min + ")");
+    }
+    return value;
+  }
+
+  /**
    * Checks a health check's interval and timeout: both positive, the timeout no longer than the
    * interval (as {@code HealthChecker} requires).
    *

@@ -568,11 +568,7 @@ public final class PoolCoordinator implements AutoCloseable {
      * @throws IllegalArgumentException if {@code maxConcurrentJobs} is below 1
      */
     public Builder maxConcurrentJobs(int maxConcurrentJobs) {
-      if (maxConcurrentJobs < 1) {
-        throw new IllegalArgumentException(
-            "maxConcurrentJobs: " + maxConcurrentJobs + " (expected: >= 1)");
-      }
-      this.maxConcurrentJobs = maxConcurrentJobs;
+      this.maxConcurrentJobs = Arguments.atLeast(maxConcurrentJobs, 1, "maxConcurrentJobs");
       return this;
     }
 
@@ -582,10 +578,7 @@ public final class PoolCoordinator implements AutoCloseable {
      * @throws IllegalArgumentException if {@code maxAttempts} is below 1
      */
     public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("maxAttempts: " + maxAttempts + " (expected: >= 1)");
-      }
-      this.maxAttempts = maxAttempts;
+      this.maxAttempts = Arguments.atLeast(maxAttempts, 1, "maxAttempts");
       return this;
     }
 
