@@ -48,10 +48,7 @@ class LoadBalancerPlacementTest {
   void aKeyWhoseServerIsDownGoesToItsProbeOrderFallbackAndReturns(PlacementType type) {
     List<Server> servers = servers(5);
     LoadBalancer lb = hashing(servers, type);
-    Map<String, Server> before = new HashMap<>();
-    for (int i = 0; i < 500; i++) {
-      before.put("k" + i, routed(lb, keyed("k" + i)));
-    }
+    Map<String, Server> before = routes(lb, "k", 500);
     Server down = servers.get(2);
     down.setHealthy(false);
     for (Map.Entry<String, Server> e : before.entrySet()) {
@@ -76,10 +73,7 @@ class LoadBalancerPlacementTest {
   void removingAServerMovesOnlyItsKeysAndAddingItBackRestoresThem(PlacementType type) {
     List<Server> servers = servers(20);
     LoadBalancer lb = hashing(servers, type);
-    Map<String, Server> before = new HashMap<>();
-    for (int i = 0; i < 4_000; i++) {
-      before.put("m" + i, routed(lb, keyed("m" + i)));
-    }
+    Map<String, Server> before = routes(lb, "m", 4_000);
     Server leaving = servers.get(7);
     lb.removeServer(leaving);
     int moved = 0;
@@ -181,5 +175,14 @@ class LoadBalancerPlacementTest {
     assertThatThrownBy(() -> builder.placement(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("placement");
+  }
+
+  /** Where each of the keys {@code prefix + 0 ..} {@code prefix + (count - 1)} is routed now. */
+  private static Map<String, Server> routes(LoadBalancer lb, String prefix, int count) {
+    Map<String, Server> routes = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      routes.put(prefix + i, routed(lb, keyed(prefix + i)));
+    }
+    return routes;
   }
 }
