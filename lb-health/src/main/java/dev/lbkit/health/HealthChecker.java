@@ -5,8 +5,6 @@ import dev.lbkit.core.RandomSources;
 import dev.lbkit.core.Server;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -19,9 +17,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -86,7 +85,7 @@ public final class HealthChecker implements AutoCloseable {
    * How long {@link #stop()} waits for the checker's own threads to end once told to, after the
    * probes in flight had their timeout: time for an interrupted probe to give up.
    */
-  static final Duration THREAD_END_WAIT = Duration.ofSeconds(2);
+  private static final Duration THREAD_END_WAIT = Duration.ofSeconds(2);
 
   /** One server the checker knows: its state, whether a probe is running, its next round. */
   private static final class Entry {
@@ -125,10 +124,9 @@ public final class HealthChecker implements AutoCloseable {
 
   private final Object lifecycle = new Object();
   private @Nullable Scheduler scheduler; // guarded by lifecycle; non-null while started
+  // The checker's own executors; each makes its threads with an OwnThreads, which stop() joins.
   private @Nullable ScheduledThreadPoolExecutor ownScheduler; // guarded by lifecycle
-  private @Nullable OwnThreads ownSchedulerThreads; // guarded by lifecycle; ownScheduler's
-  private @Nullable ExecutorService ownProbeExecutor; // guarded by lifecycle
-  private @Nullable OwnThreads ownProbeThreads; // guarded by lifecycle; ownProbeExecutor's
+  private @Nullable ThreadPoolExecutor ownProbeExecutor; // guarded by lifecycle
   private Scheduler.@Nullable Cancellable syncTask; // guarded by lifecycle
   private volatile boolean running;
 
@@ -414,12 +412,17 @@ public final class HealthChecker implements AutoCloseable {
       return givenProbeExecutor;
     }
     synchronized (lifecycle) {
-      ExecutorService own = ownProbeExecutor;
+      ThreadPoolExecutor own = ownProbeExecutor;
       if (own == null || own.isShutdown()) {
-        OwnThreads threads = new OwnThreads("lbkit-health-probe-");
-        own = Executors.newCachedThreadPool(threads);
+        own = // what Executors.newCachedThreadPool makes, typed so that stop() finds its threads
+            new ThreadPoolExecutor(
+                0,
+                Integer.MAX_VALUE,
+                60,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                new OwnThreads("lbkit-health-probe-"));
         ownProbeExecutor = own;
-        ownProbeThreads = threads;
       }
       return own;
     }
@@ -436,11 +439,10 @@ public final class HealthChecker implements AutoCloseable {
       if (givenScheduler != null) {
         scheduler = givenScheduler;
       } else {
-        OwnThreads threads = new OwnThreads("lbkit-health-scheduler-");
-        ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, threads);
+        ScheduledThreadPoolExecutor own =
+            new ScheduledThreadPoolExecutor(1, new OwnThreads("lbkit-health-scheduler-"));
         own.setRemoveOnCancelPolicy(true);
         ownScheduler = own;
-        ownSchedulerThreads = threads;
         scheduler =
             (task, delayNanos) -> {
               Future<?> f = own.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
@@ -480,8 +482,7 @@ public final class HealthChecker implements AutoCloseable {
    */
   public void stop() {
     ScheduledThreadPoolExecutor ownS;
-    ExecutorService ownP;
-    List<OwnThreads> ownThreads = new ArrayList<>(2);
+    ThreadPoolExecutor ownP;
     synchronized (lifecycle) {
       if (running) {
         running = false;
@@ -503,13 +504,6 @@ public final class HealthChecker implements AutoCloseable {
       ownScheduler = null;
       ownP = ownProbeExecutor; // check() may have started probe threads while not running
       ownProbeExecutor = null;
-      for (OwnThreads threads : Arrays.asList(ownSchedulerThreads, ownProbeThreads)) {
-        if (threads != null) {
-          ownThreads.add(threads);
-        }
-      }
-      ownSchedulerThreads = null;
-      ownProbeThreads = null;
     }
     if (ownS != null) {
       ownS.shutdownNow();
@@ -521,21 +515,29 @@ public final class HealthChecker implements AutoCloseable {
         ownP.shutdownNow(); // interrupt what overran
       }
       long deadline = System.nanoTime() + THREAD_END_WAIT.toNanos();
-      for (OwnThreads threads : ownThreads) {
-        List<String> alive = threads.awaitEnded(deadline);
-        if (!alive.isEmpty()) {
-          LOG.log(
-              Level.WARNING,
-              "health checker threads still running {0} after stop: {1}",
-              THREAD_END_WAIT,
-              alive);
-        }
-      }
+      awaitThreadsEnded(ownS, deadline);
+      awaitThreadsEnded(ownP, deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // stop waiting; the threads are told to end anyway
       if (ownP != null) {
         ownP.shutdownNow();
       }
+    }
+  }
+
+  /** Waits until the threads of {@code own}, if any, have ended; logs those that have not. */
+  private static void awaitThreadsEnded(@Nullable ThreadPoolExecutor own, long deadlineNanos)
+      throws InterruptedException {
+    if (own == null) {
+      return;
+    }
+    List<String> alive = ((OwnThreads) own.getThreadFactory()).awaitEnded(deadlineNanos);
+    if (!alive.isEmpty()) {
+      LOG.log(
+          Level.WARNING,
+          "health checker threads still running {0} after stop: {1}",
+          THREAD_END_WAIT,
+          alive);
     }
   }
 

@@ -45,7 +45,7 @@ final class OwnThreads implements ThreadFactory {
     List<String> alive = new ArrayList<>();
     for (Thread thread : threads) {
       if (thread == Thread.currentThread() || thread.getState() == Thread.State.NEW) {
-        continue; // never started: nothing to wait for
+        continue; // itself, or never started: nothing to wait for
       }
       TimeUnit.NANOSECONDS.timedJoin(thread, deadlineNanos - System.nanoTime());
       if (thread.isAlive()) {
