@@ -559,6 +559,13 @@ public final class LoadBalancer {
         ipRing.addNode(server);
       }
     }
+    for (LoadBalancerListener listener : listeners) {
+      try {
+        listener.onServerAdded(server);
+      } catch (RuntimeException e) {
+        listenerFailed(listener, "on an added server", e);
+      }
+    }
     dispatchWaiters();
   }
 
@@ -589,6 +596,13 @@ public final class LoadBalancer {
       publish(new Members(servers, byId));
       if (ipRing != null) {
         ipRing.removeNode(removed.server);
+      }
+    }
+    for (LoadBalancerListener listener : listeners) {
+      try {
+        listener.onServerRemoved(removed.server);
+      } catch (RuntimeException e) {
+        listenerFailed(listener, "on a removed server", e);
       }
     }
     removed.drained.complete(null);
@@ -737,6 +751,16 @@ public final class LoadBalancer {
   public boolean isEjected(Server server) {
     Backend backend = members.byId.get(Objects.requireNonNull(server, "server"));
     return backend != null && backend.isEjected(ticker);
+  }
+
+  /**
+   * Returns whether {@code server} is a member of this balancer and draining.
+   *
+   * @throws NullPointerException if {@code server} is null
+   */
+  public boolean isDraining(Server server) {
+    Backend backend = members.byId.get(Objects.requireNonNull(server, "server"));
+    return backend != null && backend.draining;
   }
 
   /**

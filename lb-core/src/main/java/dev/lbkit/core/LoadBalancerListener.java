@@ -24,4 +24,17 @@ public interface LoadBalancerListener {
    */
   default void onLeaseClosed(
       Request request, Server server, long latencyNanos, @Nullable Throwable failure) {}
+
+  /**
+   * Called after {@code server} joined the balancer ({@code addServer}, {@code setServers}), or its
+   * weight changed through them. Not called for the servers a balancer was built with, nor for a
+   * listener added later: read {@link LoadBalancer#servers()} for those.
+   */
+  default void onServerAdded(Server server) {}
+
+  /**
+   * Called after {@code server} left the balancer: removed, or drained to its end. Its per-server
+   * stats are gone from {@link LoadBalancer#stats()} from then on.
+   */
+  default void onServerRemoved(Server server) {}
 }
