@@ -1,5 +1,6 @@
 package dev.lbkit.core;
 
+import dev.lbkit.hashing.Identified;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -10,9 +11,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What one {@link LoadBalancer} keeps about one of its servers: limits, drain and ejection state,
- * counters.
+ * counters. The balancer's placements hold backends (named by their server's id), so a lookup
+ * returns what admission needs without a map lookup.
  */
-final class Backend {
+final class Backend implements Identified {
 
   /**
    * The value of {@link #ejectedUntil} when the server is not ejected. Any long is a possible
@@ -37,7 +39,8 @@ final class Backend {
   /** {@code Optional.of(server)}, made once so that routing allocates nothing. */
   final Optional<Server> asOptional;
 
-  final @Nullable TokenBucket rateLimit;
+  volatile @Nullable TokenBucket rateLimit;
+  volatile int maxConcurrent;
   final String cookieValue;
   final LongAdder requests = new LongAdder();
   final LongAdder completed = new LongAdder();
@@ -45,6 +48,9 @@ final class Backend {
   final LatencyHistogram latency = new LatencyHistogram();
   final CompletableFuture<Void> drained = new CompletableFuture<>();
   volatile boolean draining;
+
+  /** False once the server left the balancer; a stale routing table may still offer it. */
+  volatile boolean member = true;
 
   /**
    * The ticker reading at which the server's ejection ends, or {@link #NOT_EJECTED}. Written under
@@ -54,11 +60,24 @@ final class Backend {
    */
   private volatile long ejectedUntil = NOT_EJECTED;
 
-  Backend(Server server, @Nullable TokenBucket rateLimit) {
+  Backend(Server server, @Nullable TokenBucket rateLimit, int maxConcurrent, String cookieValue) {
     this.server = server;
+    this.maxConcurrent = maxConcurrent;
     this.asOptional = Optional.of(server);
     this.rateLimit = rateLimit;
-    this.cookieValue = SessionAffinity.cookieValue(server);
+    this.cookieValue = cookieValue;
+  }
+
+  /** The server's id: a backend's name in the balancer's placements. */
+  @Override
+  public String id() {
+    return server.id();
+  }
+
+  /** Takes a rate-limit token, if the server is rate limited; returns whether it may go. */
+  boolean takeToken() {
+    TokenBucket bucket = rateLimit;
+    return bucket == null || bucket.tryAcquire();
   }
 
   /** Returns the ticker reading {@code nanos} after {@code now}, never {@link #NOT_EJECTED}. */
@@ -112,6 +131,11 @@ final class Backend {
       errors.increment();
     }
     latency.record(nanos);
+  }
+
+  @Override
+  public String toString() {
+    return server.toString();
   }
 
   ServerStats stats(boolean ejected) {

@@ -17,9 +17,7 @@ import org.jspecify.annotations.Nullable;
  * server with no connections), one atomic increment, no allocation, no lock. Counts read during the
  * scan may change before it ends; the pick is the least loaded server as of the reads.
  */
-public final class LeastConnections implements ServerPicker {
-
-  private final LeastScan scan;
+public final class LeastConnections extends PolicyPicker {
 
   /**
    * Creates a least-connections balancer over {@code servers}.
@@ -28,7 +26,7 @@ public final class LeastConnections implements ServerPicker {
    * @throws IllegalArgumentException if two servers have the same id
    */
   public LeastConnections(List<Server> servers) {
-    this.scan = new LeastScan(servers, LeastScan.Measure.CONNECTIONS);
+    super(servers, new LeastPolicy(LeastPolicy.Measure.CONNECTIONS));
   }
 
   /**
@@ -37,7 +35,7 @@ public final class LeastConnections implements ServerPicker {
    */
   @Override
   public @Nullable Server next() {
-    return scan.next();
+    return super.next();
   }
 
   /**
@@ -56,20 +54,5 @@ public final class LeastConnections implements ServerPicker {
    */
   public void disconnect(Server server) {
     Objects.requireNonNull(server, "server").connectionClosed();
-  }
-
-  @Override
-  public List<Server> servers() {
-    return scan.servers();
-  }
-
-  @Override
-  public void setServers(List<Server> servers) {
-    scan.setServers(servers);
-  }
-
-  @Override
-  public String toString() {
-    return scan.toString();
   }
 }

@@ -1,30 +1,16 @@
 package dev.lbkit.core;
 
 import dev.lbkit.hashing.BoundedLoad;
-import dev.lbkit.hashing.ConsistentHash;
+import dev.lbkit.hashing.Placement;
 import dev.lbkit.hashing.PlacementType;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -81,124 +67,57 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Threads and cost</h2>
  *
- * Every method is thread-safe. Routing reads immutable snapshots and never locks; membership
- * changes copy and republish the snapshot under a lock that readers never take. {@code route} with
- * no affinity and no limits costs the algorithm's pick, two identity-map lookups and a counter
- * increment; it reads the clock for a server only while that server is ejected. A panic threshold
- * adds three volatile reads per route while the panic verdict is current. Waiting acquires take a
- * lock only while servers are full.
+ * Every method is thread-safe. The balancer keeps one immutable routing table (its members, the
+ * candidates its algorithm picks among, what the algorithm derived from them), rebuilt by one
+ * writer on every change of membership, drain, ejection, and of the health or weight of one of its
+ * own servers (on the thread that made the change), and installed with one volatile write. A route
+ * reads the table once and never locks or rebuilds: {@code route} with no affinity and no limits
+ * costs the algorithm's proposal, about four volatile reads and two counter increments, and
+ * allocates nothing; a refusal when no server is healthy is O(1). It reads the clock for a server
+ * only while that server is ejected. A health change of a server this balancer does not hold costs
+ * it nothing. Waiting acquires take a lock only while servers are full. Listeners are called after
+ * the bookkeeping of each event and outside every lock; see {@link LoadBalancerListener}.
+ *
+ * <p>Messages of the exceptions it throws name servers by id and never carry anything of a request
+ * (its key, client IP, cookies or headers).
  */
 public final class LoadBalancer {
 
   /*
+   * The shape. A request travels one way: Router reads the Roster's RoutingTable once, affinity or
+   * the algorithm's Policy proposes, Router admits on the Backend it holds, and a Lease records the
+   * outcome into the Backend's counters, the balancer's totals and the Listeners. The Roster is
+   * the single writer of the table; WaitQueue serves acquires that wait for a slot; Failover runs
+   * execute(). Nothing but the Listeners calls user code, and they are called after the
+   * bookkeeping of each event and outside every lock.
+   *
    * Ejection. A server's ejection is one volatile long on its Backend: the ticker reading at which
    * it ends, or NOT_EJECTED. Admission reads it with the drain flag; only when a deadline is set
-   * does it read the ticker, comparing by subtraction, and a reader who finds the deadline passed
-   * swaps it back to NOT_EJECTED by CAS (a later ejection has another deadline and survives), so
-   * the clock drops out of the route again. Nothing runs when an ejection ends: there is no timer,
-   * the next admission simply lets the server in. eject() and uneject() run under the write lock,
-   * so the cap on ejections (counted over the Backends, which is O(n) but rare) holds whoever
-   * ejects: a detector, several of them, an operator.
+   * does it read the ticker, and a reader who finds the deadline passed swaps it back by CAS, so
+   * the clock drops out of the route again. eject() and uneject() run under the Roster's lock, so
+   * the cap on ejections holds whoever ejects.
    *
-   * Panic. The pickers see only healthy servers, so panic routing needs servers they would never
-   * return. A second picker of the same algorithm, over the same routable servers but built with
-   * ignoreHealth (see Membership), picks while the balancer panics; its fallback walk, in list
-   * order, is ours, since ServerPicker's default walk skips unhealthy servers. Admission lets an
-   * unhealthy or ejected server in only if the balancer panics, and asks only then, so a healthy
-   * server's admission never pays for the check. Whether the balancer panics is a PanicCheck: a
-   * verdict computed by an O(n) scan and kept with the state epoch (health and weight changes),
-   * the routing version (membership, drain, eject, uneject) and the earliest live ejection's end
-   * it was computed at; a route that finds all three unchanged reuses it. A route and an admission
-   * may see different verdicts across a change; either way the result is one a verdict allows.
+   * Panic. While the balancer panics, the table's candidates are every member that is not draining
+   * and admission skips health and ejection. The verdict is computed with the table, on every
+   * change of health, membership, drain or ejection; since an ejection ends by the clock, a table
+   * whose verdict counted one is rebuilt by the first route that finds it has ended.
    */
 
-  private static final System.Logger LOG = System.getLogger(LoadBalancer.class.getName());
-  private static final Duration WAIT_RECHECK = Duration.ofMillis(20);
-
-  /** One immutable state of the membership. */
-  private static final class Members {
-    final List<Server> servers; // every member, draining ones included, in order of addition
-    final IdentityHashMap<Server, Backend> byIdentity; // the instances the pickers return
-    final Map<Server, Backend> byId; // any equal instance
-    final Map<String, Backend> byCookie;
-
-    Members(List<Server> servers, Map<Server, Backend> byId) {
-      this.servers = Collections.unmodifiableList(servers);
-      this.byId = byId;
-      IdentityHashMap<Server, Backend> identity = new IdentityHashMap<>();
-      Map<String, Backend> cookies = new HashMap<>();
-      for (Backend b : byId.values()) {
-        identity.put(b.server, b);
-        cookies.put(b.cookieValue, b);
-      }
-      this.byIdentity = identity;
-      this.byCookie = cookies;
-    }
-
-    List<Server> routable() {
-      List<Server> routable = new ArrayList<>(servers.size());
-      for (Server s : servers) {
-        if (!Objects.requireNonNull(byId.get(s)).draining) {
-          routable.add(s);
-        }
-      }
-      return routable;
-    }
-  }
-
-  /** A waiting acquire, completed in FIFO order as slots free up. */
-  private static final class Waiter {
-    final Request request;
-    final CompletableFuture<Lease> lease = new CompletableFuture<>();
-
-    Waiter(Request request) {
-      this.request = request;
-    }
-  }
-
   private final Algorithm algorithm;
-  private final ServerPicker picker;
-  private final @Nullable PeakEwma latencyAware; // the picker, when leases feed its estimates
-  private final @Nullable ServerPicker panicPicker; // ignores health; null without a threshold
-  private final double panicThreshold; // 0 when off
-  private final int maxEjectionPercent;
-  private final boolean sticky;
-  private final @Nullable ConsistentHash<Server> ipRing;
+  private final Roster roster;
+  private final Router router;
+  private final WaitQueue waitQueue;
+  private final Failover failover;
+  private final Listeners listeners;
+  private final @Nullable PeakEwmaPolicy latencyAware; // PEAK_EWMA: leases feed its estimates
   private final @Nullable SessionAffinity affinity;
-  private final double ratePerSecond;
-  private final long rateBurst;
-  private final int maxConcurrent;
-  private final int maxAttempts;
-  private final RetryBudget retryBudget;
+  private final int maxEjectionPercent;
+  private final double panicThreshold; // 0 when off
   private final Ticker ticker;
-  private final List<LoadBalancerListener> listeners;
   private final LongAdder rejected = new LongAdder();
-  private final Set<LoadBalancerListener> warnedListeners = ConcurrentHashMap.newKeySet();
-  private final Predicate<Server> routeAdmission = this::admitForRoute;
-  private final Predicate<Server> leaseAdmission = this::admitForLease;
-  private final Object writeLock = new Object();
-  private final ReentrantLock waitLock = new ReentrantLock();
-  private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by waitLock
-  private volatile int waiting; // waiters.size(), for a lock-free look
-  private volatile Members members;
-  // Advanced under writeLock on every change to membership, drain or ejection.
-  private final AtomicLong routingVersion = new AtomicLong();
-  private volatile @Nullable PanicCheck panicCheck;
-
-  /** Whether the balancer panics, and the state that verdict was computed from. */
-  private static final class PanicCheck {
-    final long epoch; // StateEpoch.current() before the scan
-    final long version; // routingVersion before the scan
-    final long firstExpiry; // when the first live ejection ends; NOT_EJECTED if none is live
-    final boolean panic;
-
-    PanicCheck(long epoch, long version, long firstExpiry, boolean panic) {
-      this.epoch = epoch;
-      this.version = version;
-      this.firstExpiry = firstExpiry;
-      this.panic = panic;
-    }
-  }
+  private final LongAdder totalRequests = new LongAdder();
+  private final LongAdder totalCompleted = new LongAdder();
+  private final LongAdder totalErrors = new LongAdder();
 
   /**
    * Creates a round-robin balancer over {@code servers}.
@@ -221,68 +140,85 @@ public final class LoadBalancer {
   }
 
   private LoadBalancer(Builder builder) {
-    List<Server> initial = Membership.validated(builder.servers);
+    builder.checkConsistent();
     this.algorithm = builder.algorithm;
-    this.sticky = builder.sticky;
     this.affinity = builder.affinity;
-    this.ratePerSecond = builder.ratePerSecond;
-    this.rateBurst = builder.rateBurst;
-    this.maxConcurrent = builder.maxConcurrent;
-    this.maxAttempts = builder.maxAttempts;
     this.maxEjectionPercent = builder.maxEjectionPercent;
     this.panicThreshold = builder.panicThreshold;
     this.ticker = builder.ticker;
-    this.retryBudget =
+    this.listeners = new Listeners(builder.listeners);
+    Policy<?> policy = policyOf(builder);
+    this.latencyAware = policy instanceof PeakEwmaPolicy ? (PeakEwmaPolicy) policy : null;
+    double rate = builder.ratePerSecond;
+    long burst = builder.rateBurst;
+    int maxConcurrent = builder.maxConcurrent;
+    boolean sticky = builder.sticky;
+    this.roster =
+        new Roster(
+            builder.servers,
+            policy,
+            placementOf(builder),
+            sticky,
+            server ->
+                new Backend(
+                    server,
+                    rate > 0 ? TokenBucket.create(rate, burst, ticker) : null,
+                    maxConcurrent,
+                    sticky ? SessionAffinity.cookieValue(server) : ""),
+            listeners::serverRemoved,
+            panicThreshold,
+            ticker);
+    this.router =
+        new Router(
+            roster,
+            policy,
+            algorithm == Algorithm.CONSISTENT_HASH,
+            sticky,
+            affinity,
+            ticker,
+            panicThreshold > 0);
+    this.waitQueue = new WaitQueue(request -> lease(request, null), this::granted);
+    RetryBudget budget =
         builder.retryBudget != null ? builder.retryBudget : RetryBudget.create(0.2, 10, ticker);
-    this.listeners = new CopyOnWriteArrayList<>(builder.listeners);
-    Map<Server, Backend> byId = new HashMap<>();
-    for (Server s : initial) {
-      byId.put(s, newBackend(s));
-    }
-    this.members = new Members(new ArrayList<>(initial), byId);
-    this.picker = newPicker(builder, initial, false);
-    this.latencyAware = picker instanceof PeakEwma ? (PeakEwma) picker : null;
-    this.panicPicker = panicThreshold > 0 ? newPicker(builder, initial, true) : null;
-    this.ipRing = sticky ? new ConsistentHash<>(initial) : null;
+    this.failover = new Failover(this, budget, builder.maxAttempts);
   }
 
-  /**
-   * Returns a picker of {@code algorithm}; with {@code ignoreHealth}, one that counts every server
-   * as healthy (the panic picker).
-   */
-  private static ServerPicker newPicker(
-      Builder builder, List<Server> servers, boolean ignoreHealth) {
-    RandomGenerator random = builder.random;
-    int choices = builder.choices;
+  /** The policy of {@code builder}'s algorithm; CONSISTENT_HASH's routes keyless requests. */
+  private static Policy<?> policyOf(Builder builder) {
     switch (builder.algorithm) {
       case ROUND_ROBIN:
-        return new RoundRobin(servers, 0, ignoreHealth);
-      case WEIGHTED_ROUND_ROBIN:
-        return new WeightedRoundRobin(servers, ignoreHealth);
-      case LEAST_CONNECTIONS:
-        return ignoreHealth
-            ? new LeastScan(servers, LeastScan.Measure.CONNECTIONS, true)
-            : new LeastConnections(servers);
-      case RANDOM:
-        return new RandomPicker(servers, random, 1, ignoreHealth);
-      case POWER_OF_TWO_CHOICES:
-        return new RandomPicker(servers, random, choices, ignoreHealth);
-      case LEAST_LOADED:
-        return new LeastScan(servers, LeastScan.Measure.LOAD, ignoreHealth);
       case CONSISTENT_HASH:
-        return new PlacementPicker(servers, builder.placement, builder.balanceFactor, ignoreHealth);
+        return new RoundRobinPolicy(0);
+      case WEIGHTED_ROUND_ROBIN:
+        return new WeightedPolicy();
+      case LEAST_CONNECTIONS:
+        return new LeastPolicy(LeastPolicy.Measure.CONNECTIONS);
+      case RANDOM:
+        return new RandomPolicy(builder.random, 1);
+      case POWER_OF_TWO_CHOICES:
+        return new RandomPolicy(builder.random, builder.choices);
+      case LEAST_LOADED:
+        return new LeastPolicy(LeastPolicy.Measure.LOAD);
       case PEAK_EWMA:
-        return ignoreHealth // the panic picker: latency estimates live in the main picker
-            ? new RandomPicker(servers, random, 2, true)
-            : new PeakEwma(servers, builder.ticker, random, builder.peakEwmaDecay);
+        return new PeakEwmaPolicy(builder.ticker, builder.random, builder.peakEwmaDecay);
     }
     throw new AssertionError(builder.algorithm);
   }
 
-  private Backend newBackend(Server server) {
-    TokenBucket bucket =
-        ratePerSecond > 0 ? TokenBucket.create(ratePerSecond, rateBurst, ticker) : null;
-    return new Backend(server, bucket);
+  /** The placement of CONSISTENT_HASH (over the members the Roster adds), else null. */
+  private static @Nullable Placement<Backend> placementOf(Builder builder) {
+    if (builder.algorithm != Algorithm.CONSISTENT_HASH) {
+      return null;
+    }
+    Placement<Backend> placement =
+        builder.placement.create(List.<Backend>of(), b -> PlacementPicker.weightOf(b.server));
+    return builder.balanceFactor > 0
+        ? new BoundedLoad<>(
+            placement,
+            builder.balanceFactor,
+            b -> b.server.activeConnections(),
+            b -> b.server.isHealthy())
+        : placement;
   }
 
   /** Returns a builder of a balancer over {@code servers}. */
@@ -301,12 +237,14 @@ public final class LoadBalancer {
    */
   public Optional<Server> route(Request request) {
     Objects.requireNonNull(request, "request");
-    Backend chosen = choose(request, routeAdmission, false);
+    Backend chosen = router.choose(request, false, null);
     if (chosen == null) {
-      reject(request);
+      rejected.increment();
+      listeners.rejected(request);
       return Optional.empty();
     }
-    routed(request, chosen);
+    count(chosen);
+    listeners.routed(request, chosen.server);
     return chosen.asOptional;
   }
 
@@ -318,11 +256,12 @@ public final class LoadBalancer {
    * @throws NullPointerException if {@code request} is null
    */
   public Lease acquire(Request request) {
-    Optional<Lease> lease = tryAcquire(request);
-    if (lease.isEmpty()) {
-      throw new NoServerAvailableException(noServerMessage(request));
+    Objects.requireNonNull(request, "request");
+    Lease lease = tryLease(request, null);
+    if (lease == null) {
+      throw refuse(request);
     }
-    return lease.get();
+    return lease;
   }
 
   /**
@@ -332,9 +271,10 @@ public final class LoadBalancer {
    */
   public Optional<Lease> tryAcquire(Request request) {
     Objects.requireNonNull(request, "request");
-    Lease lease = waiting == 0 || noOneWaitsAfterDispatch() ? lease(request, leaseAdmission) : null;
+    Lease lease = tryLease(request, null);
     if (lease == null) {
-      reject(request);
+      rejected.increment();
+      listeners.rejected(request);
       return Optional.empty();
     }
     return Optional.of(lease);
@@ -356,76 +296,12 @@ public final class LoadBalancer {
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 0)");
     }
-    Waiter waiter;
-    waitLock.lock();
-    try {
-      if (waiters.isEmpty()) {
-        Lease lease = lease(request, leaseAdmission);
-        if (lease != null) {
-          return lease;
-        }
-      }
-      waiter = new Waiter(request);
-      waiters.addLast(waiter);
-      waiting = waiters.size();
-    } finally {
-      waitLock.unlock();
+    Lease lease = waitQueue.acquire(request, timeout);
+    if (lease == null) {
+      NoServerAvailableException refusal = refuse(request);
+      throw new NoServerAvailableException(refusal.getMessage() + " within " + timeout);
     }
-    return await(waiter, timeout);
-  }
-
-  private Lease await(Waiter waiter, Duration timeout) throws InterruptedException {
-    Ticker clock = Ticker.system(); // a wait is real time, whatever ticker measures the calls
-    long deadline = clock.read() + SessionAffinity.saturatedNanos(timeout);
-    try {
-      for (long remaining = deadline - clock.read();
-          remaining > 0;
-          remaining = deadline - clock.read()) {
-        try {
-          return waiter.lease.get(
-              Math.min(remaining, WAIT_RECHECK.toNanos()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-          // Slots are also freed by health changes, which do not call us: look again.
-          dispatchWaiters();
-        }
-      }
-    } catch (InterruptedException e) {
-      Lease granted = abandon(waiter);
-      if (granted != null) {
-        granted.close(); // granted as we were interrupted: nobody will use it
-      }
-      throw e;
-    } catch (ExecutionException e) {
-      throw new AssertionError("a waiter's future is only completed normally", e);
-    }
-    Lease granted = abandon(waiter);
-    if (granted != null) {
-      return granted; // granted just as the wait ran out
-    }
-    reject(waiter.request);
-    throw new NoServerAvailableException(noServerMessage(waiter.request) + " within " + timeout);
-  }
-
-  /**
-   * Takes a waiter out of the queue and marks it abandoned; returns the lease it was granted
-   * meanwhile, if any.
-   */
-  private @Nullable Lease abandon(Waiter waiter) {
-    waitLock.lock();
-    try {
-      if (waiters.remove(waiter)) {
-        waiting = waiters.size();
-      }
-    } finally {
-      waitLock.unlock();
-    }
-    return waiter.lease.complete(null) ? null : waiter.lease.getNow(null);
-  }
-
-  /** Serves the queued waiters first; returns whether none is left waiting. */
-  private boolean noOneWaitsAfterDispatch() {
-    dispatchWaiters();
-    return waiting == 0;
+    return lease;
   }
 
   /**
@@ -433,35 +309,7 @@ public final class LoadBalancer {
    * any are, acquires that do not wait fail rather than overtake them.
    */
   public int waitingAcquires() {
-    return waiting;
-  }
-
-  /** Grants leases to waiters, first come first served, while slots are free. */
-  private void dispatchWaiters() {
-    if (waiting == 0) { // a waiter enqueued just after this read rechecks by itself soon
-      return;
-    }
-    waitLock.lock();
-    try {
-      Waiter head;
-      while ((head = waiters.peekFirst()) != null) {
-        if (head.lease.isDone()) { // gave up
-          waiters.pollFirst();
-          continue;
-        }
-        Lease lease = lease(head.request, leaseAdmission);
-        if (lease == null) {
-          return;
-        }
-        waiters.pollFirst();
-        if (!head.lease.complete(lease)) {
-          lease.close();
-        }
-      }
-    } finally {
-      waiting = waiters.size();
-      waitLock.unlock();
-    }
+    return waitQueue.waiting();
   }
 
   /**
@@ -469,7 +317,8 @@ public final class LoadBalancer {
    * it is tried again on a server not yet tried, up to the configured number of attempts (3 by
    * default) and only while the retry budget allows (20% of requests plus 10 a second by default),
    * so retries cannot multiply the load during an outage. Every attempt runs under a lease, so it
-   * is counted, timed and reported like any other.
+   * is counted, timed and reported like any other; an {@code Error} (or any other throwable) from
+   * the call fails its lease too, and an {@code Error} is rethrown without a retry.
    *
    * @return what the first successful attempt returned
    * @throws FailoverException if no attempt succeeded; its cause is the last attempt's failure,
@@ -480,132 +329,68 @@ public final class LoadBalancer {
   public <T> T execute(Request request, BackendCall<T> call) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(call, "call");
-    retryBudget.recordRequest();
-    List<Server> tried = new ArrayList<>(maxAttempts);
-    Throwable last = null;
-    List<Throwable> earlier = new ArrayList<>();
-    while (tried.size() < maxAttempts) {
-      if (!tried.isEmpty() && !retryBudget.tryRetry()) {
-        break;
-      }
-      Lease lease =
-          waiting > 0 && !noOneWaitsAfterDispatch()
-              ? null // queued waiters come first
-              : lease(
-                  request,
-                  tried.isEmpty() ? leaseAdmission : s -> !tried.contains(s) && admitForLease(s));
-      if (lease == null) {
-        if (tried.isEmpty()) {
-          reject(request);
-          throw new NoServerAvailableException(noServerMessage(request));
-        }
-        break;
-      }
-      tried.add(lease.server());
-      try {
-        return call.call(lease.server());
-      } catch (Exception e) {
-        lease.fail(e);
-        if (last != null) {
-          earlier.add(last);
-        }
-        last = e;
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-          break; // the caller wants to stop: no retry
-        }
-      } catch (Error e) {
-        lease.fail(e);
-        throw e;
-      } finally {
-        lease.close(); // after fail(), so the outcome is recorded
-      }
-    }
-    FailoverException failure =
-        new FailoverException(
-            "call failed on " + tried.size() + " server(s) " + ids(tried) + " for " + request,
-            last,
-            tried.size());
-    earlier.forEach(failure::addSuppressed);
-    throw failure;
+    return failover.execute(request, call);
   }
 
   // ---------------------------------------------------------------- membership
 
   /**
-   * Adds {@code server}; it takes requests from the next pick on. Adding a server already present
-   * does nothing.
+   * Adds {@code server}; it takes requests from the next pick on. Adding a server whose id is
+   * present gives the member that server's weight (through {@link Server#setWeight}, so every
+   * balancer holding the member sees it); otherwise it does nothing.
+   *
+   * <p>Cost: O(n) to copy the member list, plus the algorithm's rebuild (none for round robin and
+   * random picks; the schedule for weighted round robin) and one server's points on a ring.
    *
    * @throws NullPointerException if {@code server} is null
    * @throws IllegalStateException if a server with the same id is draining
    */
   public void addServer(Server server) {
     Objects.requireNonNull(server, "server");
-    synchronized (writeLock) {
-      Members current = members;
-      Backend present = current.byId.get(server);
-      if (present != null) {
-        if (present.draining) {
-          throw new IllegalStateException("server: " + server + " (is draining)");
-        }
-        return;
-      }
-      List<Server> servers = new ArrayList<>(current.servers);
-      servers.add(server);
-      Map<Server, Backend> byId = new HashMap<>(current.byId);
-      byId.put(server, newBackend(server));
-      publish(new Members(servers, byId));
-      if (ipRing != null) {
-        ipRing.addNode(server);
-      }
+    if (roster.add(server)) {
+      listeners.serverAdded(server);
     }
-    for (LoadBalancerListener listener : listeners) {
-      try {
-        listener.onServerAdded(server);
-      } catch (RuntimeException e) {
-        listenerFailed(listener, "on an added server", e);
-      }
+    waitQueue.dispatch();
+  }
+
+  /**
+   * Replaces the members with {@code servers} in one change, published at once: servers whose id is
+   * new join; members whose id is missing leave (at once if they have no active connection, else
+   * they drain first, as {@link #drain} does, and leave when idle); members whose id is present
+   * take the given server's weight. Members keep their order; new servers join at the end, in the
+   * order given. Listeners hear each join, weight change and leave.
+   *
+   * <p>Cost: O(n) for the whole change, plus the algorithm's rebuild once (for placements, the
+   * points of the servers that changed).
+   *
+   * @throws NullPointerException if {@code servers} or an element is null
+   * @throws IllegalArgumentException if two servers have the same id
+   */
+  public void setServers(Collection<Server> servers) {
+    Objects.requireNonNull(servers, "servers");
+    Roster.Changes changes = roster.setServers(servers);
+    for (Backend removed : changes.removed) {
+      Roster.settleRemoved(removed);
+      listeners.serverRemoved(removed.server);
     }
-    dispatchWaiters();
+    changes.added.forEach(listeners::serverAdded);
+    waitQueue.dispatch();
   }
 
   /**
    * Removes {@code server} (or the server with its id) at once: no new requests; leases already
-   * open on it still close normally. To let calls finish first, {@link #drain} it instead. Removing
-   * a server not present does nothing.
+   * open on it still close normally. To let calls finish first, {@link #drain} it instead; a server
+   * removed while draining still completes its drain future only once its connections reach zero.
+   * Removing a server not present does nothing.
    *
    * @throws NullPointerException if {@code server} is null
    */
   public void removeServer(Server server) {
-    remove(Objects.requireNonNull(server, "server"), null);
-  }
-
-  /** Removes the backend of {@code server}, if it is {@code expected} (or any, if null). */
-  private void remove(Server server, @Nullable Backend expected) {
-    Backend removed;
-    synchronized (writeLock) {
-      Members current = members;
-      removed = current.byId.get(server);
-      if (removed == null || (expected != null && removed != expected)) {
-        return;
-      }
-      List<Server> servers = new ArrayList<>(current.servers);
-      servers.remove(removed.server);
-      Map<Server, Backend> byId = new HashMap<>(current.byId);
-      byId.remove(removed.server);
-      publish(new Members(servers, byId));
-      if (ipRing != null) {
-        ipRing.removeNode(removed.server);
-      }
+    Backend removed = roster.remove(Objects.requireNonNull(server, "server"), null);
+    if (removed != null) {
+      Roster.settleRemoved(removed);
+      listeners.serverRemoved(removed.server);
     }
-    for (LoadBalancerListener listener : listeners) {
-      try {
-        listener.onServerRemoved(removed.server);
-      } catch (RuntimeException e) {
-        listenerFailed(listener, "on a removed server", e);
-      }
-    }
-    removed.drained.complete(null);
   }
 
   /**
@@ -619,30 +404,22 @@ public final class LoadBalancer {
    * @throws NullPointerException if {@code server} is null
    */
   public CompletableFuture<Void> drain(Server server) {
-    Objects.requireNonNull(server, "server");
-    Backend backend;
-    synchronized (writeLock) {
-      Members current = members;
-      backend = current.byId.get(server);
-      if (backend == null) {
-        return CompletableFuture.completedFuture(null);
-      }
-      if (!backend.draining) {
-        backend.draining = true;
-        publish(current); // takes it out of the picker
-        if (ipRing != null) {
-          ipRing.removeNode(backend.server);
-        }
-        // Whoever closes the server's last connection (this balancer, another one holding the
-        // server, or an acquire giving back a slot it took provisionally) finishes the drain.
-        Runnable finish = () -> finishDrainIfIdle(backend);
-        CompletableFuture<Void> unused =
-            backend.drained.whenComplete(
-                (done, error) -> backend.server.stopTellingWhenIdle(finish));
-        backend.server.whenIdle(finish);
-      }
-    }
-    return backend.drained;
+    return roster.drain(Objects.requireNonNull(server, "server"));
+  }
+
+  /** Returns the servers of this balancer, draining ones included, in order of addition. */
+  public List<Server> servers() {
+    return roster.table().servers;
+  }
+
+  /**
+   * Returns whether {@code server} is a member of this balancer and draining.
+   *
+   * @throws NullPointerException if {@code server} is null
+   */
+  public boolean isDraining(Server server) {
+    Backend backend = roster.backend(Objects.requireNonNull(server, "server"));
+    return backend != null && backend.draining;
   }
 
   // ---------------------------------------------------------------- ejection
@@ -689,33 +466,7 @@ public final class LoadBalancer {
     checkEjectionPercent(maxEjectionPercent);
     // Long.MAX_VALUE / 2 at most: ~146 years, and a deadline that subtraction still compares.
     long nanos = Math.min(SessionAffinity.saturatedNanos(duration), Long.MAX_VALUE / 2);
-    synchronized (writeLock) {
-      Members current = members;
-      Backend target = current.byId.get(server);
-      if (target == null) {
-        return false;
-      }
-      long now = ticker.read();
-      if (!target.draining && !target.ejectedAt(now)) {
-        int routable = 0;
-        int ejected = 0;
-        for (Backend b : current.byId.values()) {
-          if (!b.draining) {
-            routable++;
-            if (b.ejectedAt(now)) {
-              ejected++;
-            }
-          }
-        }
-        int allowed = Math.max(1, (int) ((long) routable * maxEjectionPercent / 100));
-        if (ejected >= allowed) {
-          return false;
-        }
-      }
-      target.ejectUntil(Backend.deadline(now, nanos));
-      routingVersion.incrementAndGet();
-    }
-    return true;
+    return roster.eject(server, Backend.deadline(ticker.read(), nanos), maxEjectionPercent);
   }
 
   /**
@@ -725,19 +476,9 @@ public final class LoadBalancer {
    * @throws NullPointerException if {@code server} is null
    */
   public boolean uneject(Server server) {
-    Objects.requireNonNull(server, "server");
-    boolean wasEjected;
-    synchronized (writeLock) {
-      Backend backend = members.byId.get(server);
-      if (backend == null) {
-        return false;
-      }
-      wasEjected = backend.ejectedAt(ticker.read());
-      backend.clearEjection();
-      routingVersion.incrementAndGet();
-    }
+    boolean wasEjected = roster.uneject(Objects.requireNonNull(server, "server"));
     if (wasEjected) {
-      dispatchWaiters();
+      waitQueue.dispatch();
     }
     return wasEjected;
   }
@@ -749,18 +490,8 @@ public final class LoadBalancer {
    * @throws NullPointerException if {@code server} is null
    */
   public boolean isEjected(Server server) {
-    Backend backend = members.byId.get(Objects.requireNonNull(server, "server"));
+    Backend backend = roster.backend(Objects.requireNonNull(server, "server"));
     return backend != null && backend.isEjected(ticker);
-  }
-
-  /**
-   * Returns whether {@code server} is a member of this balancer and draining.
-   *
-   * @throws NullPointerException if {@code server} is null
-   */
-  public boolean isDraining(Server server) {
-    Backend backend = members.byId.get(Objects.requireNonNull(server, "server"));
-    return backend != null && backend.draining;
   }
 
   /**
@@ -769,51 +500,30 @@ public final class LoadBalancer {
    * ejected. Always false without a threshold.
    */
   public boolean isPanicking() {
-    return panicPicker != null && panics();
+    return panicThreshold > 0 && roster.table(ticker.read()).panic;
   }
 
-  private static void checkEjectionPercent(int maxEjectionPercent) {
+  static void checkEjectionPercent(int maxEjectionPercent) {
     if (maxEjectionPercent < 1 || maxEjectionPercent > 100) {
       throw new IllegalArgumentException(
           "maxEjectionPercent: " + maxEjectionPercent + " (expected: 1..100)");
     }
   }
 
-  // ---------------------------------------------------------------- membership, continued
-
-  /** Returns the servers of this balancer, draining ones included, in order of addition. */
-  public List<Server> servers() {
-    return members.servers;
-  }
-
-  /** Installs {@code next} (perhaps the current members, after a drain); under the write lock. */
-  private void publish(Members next) {
-    members = next;
-    List<Server> routable = next.routable();
-    picker.setServers(routable);
-    if (panicPicker != null) {
-      panicPicker.setServers(routable);
-    }
-    routingVersion.incrementAndGet();
-  }
-
-  private void finishDrainIfIdle(Backend backend) {
-    if (backend.draining && backend.server.activeConnections() == 0 && !backend.drained.isDone()) {
-      remove(backend.server, backend);
-    }
-  }
-
   // ---------------------------------------------------------------- stats and affinity
 
-  /** Returns an immutable snapshot of the counters, per server (draining ones included). */
+  /**
+   * Returns an immutable snapshot of the counters: a row per member (draining ones included), and
+   * totals over the balancer's life that never go down, whatever servers came and went.
+   */
   public Stats stats() {
-    Members current = members;
-    List<ServerStats> servers = new ArrayList<>(current.servers.size());
-    for (Server s : current.servers) {
-      Backend backend = Objects.requireNonNull(current.byId.get(s));
-      servers.add(backend.stats(backend.isEjected(ticker)));
+    Backend[] members = roster.table().members;
+    List<ServerStats> rows = new ArrayList<>(members.length);
+    for (Backend backend : members) {
+      rows.add(backend.stats(backend.isEjected(ticker)));
     }
-    return new Stats(servers, rejected.sum());
+    return new Stats(
+        rows, totalRequests.sum(), totalErrors.sum(), totalCompleted.sum(), rejected.sum());
   }
 
   /**
@@ -831,13 +541,15 @@ public final class LoadBalancer {
   /**
    * Returns the affinity cookie value to set after routing to {@code server}, so that the client's
    * later requests come back to it (see {@link SessionAffinity#cookieValue}).
+   *
+   * @throws NullPointerException if {@code server} is null
    */
   public String affinityCookieValue(Server server) {
     return SessionAffinity.cookieValue(server);
   }
 
   /**
-   * Adds a listener; it hears every later routing decision and closed lease.
+   * Adds a listener; it hears every later routing decision, closed lease, join and leave.
    *
    * @throws NullPointerException if {@code listener} is null
    */
@@ -848,11 +560,6 @@ public final class LoadBalancer {
   /** Removes a listener added before; does nothing if it was not. */
   public void removeListener(LoadBalancerListener listener) {
     listeners.remove(listener);
-  }
-
-  /** Returns the backend of {@code server}, or null if it is not a member; for metrics. */
-  @Nullable Backend backend(Server server) {
-    return members.byId.get(server);
   }
 
   /** Returns the algorithm. */
@@ -867,273 +574,92 @@ public final class LoadBalancer {
 
   @Override
   public String toString() {
-    return "LoadBalancer{" + algorithm + ", servers=" + members.servers + "}";
+    return "LoadBalancer{" + algorithm + ", servers=" + servers() + "}";
   }
 
   // ---------------------------------------------------------------- internals
 
-  /**
-   * Chooses a backend: affinity first, then the algorithm, each server offered to {@code admit} at
-   * most once per step. Returns null when none is admitted.
-   */
-  private @Nullable Backend choose(Request request, Predicate<Server> admit, boolean leasing) {
-    for (int attempt = 0; attempt < 3; attempt++) {
-      Server chosen = pick(request, admit);
-      if (chosen == null) {
-        return null;
-      }
-      Backend backend = members.byIdentity.get(chosen);
-      if (backend != null) {
-        return backend;
-      }
-      // Removed between its admission and now: give back the slot it took, and pick again.
-      if (leasing) {
-        chosen.connectionClosed();
-      }
-    }
-    return null;
-  }
-
-  private @Nullable Server pick(Request request, Predicate<Server> admit) {
-    Members current = members;
-    if (sticky) {
-      String cookie = request.cookie(SessionAffinity.DEFAULT_COOKIE_NAME);
-      if (cookie != null) {
-        Backend pinned = current.byCookie.get(cookie);
-        if (pinned != null && admit.test(pinned.server)) {
-          return pinned.server;
-        }
-      }
-      String ip = request.clientIp();
-      if (ip != null) {
-        return Objects.requireNonNull(ipRing).getNode(ip, admit);
-      }
-    }
-    SessionAffinity pins = affinity;
-    if (pins != null
-        && (pins.method() == SessionAffinity.Method.COOKIE || pins.affinityKey(request) != null)) {
-      Optional<Server> pinned = pins.getServer(request);
-      if (pinned.isPresent()) {
-        Backend backend = current.byId.get(pinned.get());
-        if (backend != null && admit.test(backend.server)) {
-          return backend.server;
-        }
-      }
-      Server chosen = algorithmPick(request, admit);
-      if (chosen != null) {
-        pins.pin(request, chosen);
-      }
-      return chosen;
-    }
-    return algorithmPick(request, admit);
-  }
-
-  /** The algorithm's pick, or while the balancer panics, the panic picker's. */
-  private @Nullable Server algorithmPick(Request request, Predicate<Server> admit) {
-    ServerPicker all = panicPicker;
-    if (all != null && panics()) {
-      return panicPick(all, request, admit);
-    }
-    return picker.next(request, admit);
+  /** Returns PEAK_EWMA's estimate of {@code server}, in nanoseconds; for tests. */
+  double latencyEstimateForTest(Server server) {
+    return Objects.requireNonNull(latencyAware, "latencyAware").estimateNanos(server);
   }
 
   /**
-   * Offers {@code all}'s pick to {@code admit} and then the other servers in list order, unhealthy
-   * ones included (the default walk of {@link ServerPicker#next(Request, Predicate)} skips them).
+   * Takes a lease for {@code request}, skipping {@code tried}, if no waiter is first in line and a
+   * server is admissible; tells the listeners. Null otherwise (nothing counted as rejected).
    */
-  private static @Nullable Server panicPick(
-      ServerPicker all, Request request, Predicate<Server> admit) {
-    Server first = all.next(request);
-    if (first == null || admit.test(first)) {
-      return first;
+  @Nullable Lease tryLease(Request request, @Nullable List<Server> tried) {
+    if (!waitQueue.mayProceed()) {
+      return null; // queued waiters come first
     }
-    List<Server> servers = all.servers();
-    int n = servers.size();
-    int start = servers.indexOf(first); // -1 if it left the list meanwhile: then offer them all
-    for (int step = 1; step <= n; step++) {
-      int index = (start + step) % n;
-      if (index != start && admit.test(servers.get(index))) {
-        return servers.get(index);
-      }
+    Lease lease = lease(request, tried);
+    if (lease != null) {
+      granted(lease);
     }
-    return null;
+    return lease;
   }
 
-  /**
-   * Returns whether the balancer panics; a panic threshold must be set. Reuses the last verdict
-   * while the state epoch, the routing version and the live ejections are as they were.
-   */
-  private boolean panics() {
-    // Read the epoch and the version before the state the scan reads (see StateEpoch).
-    long epoch = StateEpoch.current();
-    long version = routingVersion.get();
-    PanicCheck check = panicCheck;
-    if (check != null
-        && check.epoch == epoch
-        && check.version == version
-        && (check.firstExpiry == Backend.NOT_EJECTED || check.firstExpiry - ticker.read() > 0)) {
-      return check.panic;
-    }
-    PanicCheck fresh = checkPanic(epoch, version);
-    panicCheck = fresh; // racing writers store verdicts that are each right for their reads
-    return fresh.panic;
-  }
-
-  /** Counts the healthy servers among those not draining: O(n), on a change only. */
-  private PanicCheck checkPanic(long epoch, long version) {
-    long now = ticker.read();
-    int routable = 0;
-    int healthy = 0;
-    long firstExpiry = Backend.NOT_EJECTED;
-    for (Backend b : members.byIdentity.values()) {
-      if (b.draining) {
-        continue;
-      }
-      routable++;
-      long until = b.ejectedUntil();
-      boolean ejected = until != Backend.NOT_EJECTED && until - now > 0;
-      if (ejected && (firstExpiry == Backend.NOT_EJECTED || until - firstExpiry < 0)) {
-        firstExpiry = until;
-      }
-      if (!ejected && b.server.isHealthy()) {
-        healthy++;
-      }
-    }
-    return new PanicCheck(epoch, version, firstExpiry, healthy < panicThreshold * routable);
-  }
-
-  /**
-   * Returns whether health and ejection let {@code backend} in: when it is healthy and not ejected,
-   * or, only then asked, when the balancer panics.
-   */
-  private boolean inRotation(Backend backend) {
-    if (backend.server.isHealthy() && !backend.isEjected(ticker)) {
-      return true;
-    }
-    return panicPicker != null && panics();
-  }
-
-  /**
-   * Returns {@code server}'s backend if it is a member, not draining and in rotation; else null.
-   */
-  private @Nullable Backend candidate(Server server) {
-    Backend backend = members.byIdentity.get(server);
-    return backend == null || backend.draining || !inRotation(backend) ? null : backend;
-  }
-
-  private boolean admitForRoute(Server server) {
-    Backend backend = candidate(server);
-    if (backend == null || server.activeConnections() >= maxConcurrent) {
-      return false;
-    }
-    TokenBucket bucket = backend.rateLimit;
-    return bucket == null || bucket.tryAcquire();
-  }
-
-  /** Like {@link #admitForRoute}, but takes the concurrency slot atomically. */
-  private boolean admitForLease(Server server) {
-    Backend backend = candidate(server);
-    if (backend == null || !server.tryConnectionOpened(maxConcurrent)) {
-      return false;
-    }
-    // Look at the drain flag again now that the slot is taken: a drain that saw no connections
-    // has set it before looking, so one of the two sees the other (see drain()).
-    TokenBucket bucket = backend.rateLimit;
-    if (backend.draining || (bucket != null && !bucket.tryAcquire())) {
-      server.connectionClosed();
-      return false;
-    }
-    return true;
-  }
-
-  private @Nullable Lease lease(Request request, Predicate<Server> admit) {
-    Backend backend = choose(request, admit, true);
+  /** Takes a slot and counts the request; tells no listener (the caller does, outside locks). */
+  private @Nullable Lease lease(Request request, @Nullable List<Server> tried) {
+    Backend backend = router.choose(request, true, tried);
     if (backend == null) {
       return null;
     }
-    routed(request, backend);
+    count(backend);
     return new Lease(this, backend, request, ticker.read());
   }
 
-  /** The algorithm's picker, for tests in this package. */
-  ServerPicker pickerForTest() {
-    return picker;
+  /** Tells the listeners of a granted lease; if one throws fatally, the lease is given back. */
+  private void granted(Lease lease) {
+    boolean told = false;
+    try {
+      listeners.routed(lease.request(), lease.server());
+      told = true;
+    } finally {
+      if (!told) {
+        lease.close();
+      }
+    }
   }
 
-  /** Called once per lease, by {@link Lease#close()}. */
+  private void count(Backend backend) {
+    backend.requests.increment();
+    totalRequests.increment();
+  }
+
+  /** Counts a rejection, tells the listeners, and returns the exception to throw. */
+  NoServerAvailableException refuse(Request request) {
+    rejected.increment();
+    listeners.rejected(request);
+    return new NoServerAvailableException(
+        "no admissible server among " + roster.table().members.length + " server(s)");
+  }
+
+  /** Called once per lease, by {@link Lease#close()}: bookkeeping first, then listeners. */
   void release(Lease lease) {
     Backend backend = lease.backend();
     long nanos = ticker.read() - lease.startedAt();
     Throwable failure = lease.failure();
-    backend.server.connectionClosed();
-    backend.recordLease(nanos, failure != null);
-    PeakEwma latencyAware = this.latencyAware;
-    if (latencyAware != null) {
-      if (failure == null) {
-        latencyAware.observe(backend.server, nanos);
-      } else {
-        latencyAware.observeFailure(backend.server, nanos);
+    try {
+      backend.server.connectionClosed();
+      backend.recordLease(nanos, failure != null);
+      totalCompleted.increment();
+      if (failure != null) {
+        totalErrors.increment();
       }
-    }
-    for (LoadBalancerListener listener : listeners) {
+      PeakEwmaPolicy estimates = latencyAware;
+      if (estimates != null) {
+        estimates.record(backend.server, nanos, failure != null);
+      }
+    } finally {
       try {
-        listener.onLeaseClosed(lease.request(), backend.server, nanos, failure);
-      } catch (RuntimeException e) {
-        listenerFailed(listener, "on a closed lease", e);
-      }
-    }
-    dispatchWaiters();
-  }
-
-  private void routed(Request request, Backend backend) {
-    backend.requests.increment();
-    for (LoadBalancerListener listener : listeners) {
-      try {
-        listener.onRouted(request, backend.server);
-      } catch (RuntimeException e) {
-        listenerFailed(listener, "on a routed request", e);
+        listeners.leaseClosed(lease.request(), backend.server, nanos, failure);
+      } finally {
+        waitQueue.dispatch();
       }
     }
   }
 
-  private void reject(Request request) {
-    rejected.increment();
-    for (LoadBalancerListener listener : listeners) {
-      try {
-        listener.onRejected(request);
-      } catch (RuntimeException e) {
-        listenerFailed(listener, "on a rejected request", e);
-      }
-    }
-  }
-
-  /** Logs a listener's failure: the first one with its stack trace, later ones briefly. */
-  private void listenerFailed(LoadBalancerListener listener, String when, RuntimeException e) {
-    if (warnedListeners.add(listener)) {
-      LOG.log(Level.WARNING, "listener " + listener + " threw " + when + "; ignored", e);
-    } else {
-      LOG.log(Level.DEBUG, () -> "listener " + listener + " threw " + when + " again: " + e);
-    }
-  }
-
-  private String noServerMessage(Request request) {
-    return "no admissible server for "
-        + request
-        + " among "
-        + members.servers.size()
-        + " server(s)";
-  }
-
-  private static List<String> ids(List<Server> servers) {
-    List<String> ids = new ArrayList<>(servers.size());
-    servers.forEach(s -> ids.add(s.id()));
-    return ids;
-  }
-
-  /**
-   * Builds a {@link LoadBalancer}. Not thread-safe; every setter validates its argument at once and
-   * returns this builder.
-   */
   public static final class Builder {
     private final List<Server> servers;
     private Algorithm algorithm = Algorithm.ROUND_ROBIN;
@@ -1147,6 +673,9 @@ public final class LoadBalancer {
     private PlacementType placement = PlacementType.RING;
     private double balanceFactor; // 0: unbounded
     private Duration peakEwmaDecay = PeakEwma.DEFAULT_DECAY;
+    private boolean choicesSet;
+    private boolean placementSet;
+    private boolean peakEwmaDecaySet;
     private int maxEjectionPercent = 10;
     private double panicThreshold; // 0: off
     private @Nullable RetryBudget retryBudget;
@@ -1208,6 +737,8 @@ public final class LoadBalancer {
       if (burst < 1) {
         throw new IllegalArgumentException("burst: " + burst + " (expected: >= 1)");
       }
+      // The bucket's own checks (a refill interval that fits, say) fail here, not at addServer.
+      TokenBucket unused = TokenBucket.create(perSecond, burst, Ticker.system());
       this.ratePerSecond = perSecond;
       this.rateBurst = burst;
       return this;
@@ -1290,6 +821,7 @@ public final class LoadBalancer {
         throw new IllegalArgumentException("choices: " + choices + " (expected: >= 2)");
       }
       this.choices = choices;
+      this.choicesSet = true;
       return this;
     }
 
@@ -1303,6 +835,7 @@ public final class LoadBalancer {
      */
     public Builder placement(PlacementType placement) {
       this.placement = Objects.requireNonNull(placement, "placement");
+      this.placementSet = true;
       return this;
     }
 
@@ -1333,6 +866,7 @@ public final class LoadBalancer {
      */
     public Builder peakEwmaDecay(Duration decay) {
       this.peakEwmaDecay = PeakEwma.checkDecay(decay);
+      this.peakEwmaDecaySet = true;
       return this;
     }
 
@@ -1360,9 +894,45 @@ public final class LoadBalancer {
       return this;
     }
 
-    /** Returns the balancer. */
+    /**
+     * Returns the balancer.
+     *
+     * @throws IllegalArgumentException if an option was set that the chosen algorithm does not use
+     *     ({@code placement} or {@code balanceFactor} without {@link Algorithm#CONSISTENT_HASH},
+     *     {@code choices} without {@link Algorithm#POWER_OF_TWO_CHOICES}, {@code peakEwmaDecay}
+     *     without {@link Algorithm#PEAK_EWMA}), or {@code sticky(true)} together with an {@code
+     *     affinity}: the message names both
+     */
     public LoadBalancer build() {
       return new LoadBalancer(this);
+    }
+
+    /** Rejects options that contradict each other or that the algorithm would ignore. */
+    void checkConsistent() {
+      requireAlgorithm(placementSet, "placement: " + placement, Algorithm.CONSISTENT_HASH);
+      requireAlgorithm(
+          balanceFactor > 0, "balanceFactor: " + balanceFactor, Algorithm.CONSISTENT_HASH);
+      requireAlgorithm(choicesSet, "choices: " + choices, Algorithm.POWER_OF_TWO_CHOICES);
+      requireAlgorithm(peakEwmaDecaySet, "peakEwmaDecay: " + peakEwmaDecay, Algorithm.PEAK_EWMA);
+      SessionAffinity pins = affinity;
+      if (sticky && pins != null) {
+        throw new IllegalArgumentException(
+            "sticky: true and affinity: "
+                + pins.method()
+                + " (expected: one of them; sticky(true) already pins by cookie and client IP)");
+      }
+    }
+
+    private void requireAlgorithm(boolean set, String option, Algorithm expected) {
+      if (set && algorithm != expected) {
+        throw new IllegalArgumentException(
+            option
+                + " is set but algorithm: "
+                + algorithm
+                + " does not use it (expected: algorithm "
+                + expected
+                + ")");
+      }
     }
   }
 }

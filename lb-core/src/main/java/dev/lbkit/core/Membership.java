@@ -1,10 +1,10 @@
 package dev.lbkit.core;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -12,28 +12,18 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The servers of one algorithm, the healthy subset of them, and what the algorithm derives from
- * that subset, as one immutable {@link Snapshot}. {@link #current()} returns a snapshot whose
- * healthy subset was read after the last health change that happened before the call; it rebuilds
- * the snapshot only when some server's health changed since it was built.
+ * The servers of one standalone picker, the healthy subset of them, and what the algorithm derives
+ * from that subset, as one immutable {@link Snapshot} behind a volatile field.
  *
- * <p>A membership made with {@code ignoreHealth} counts every server as healthy: the algorithm then
- * picks among all of them. Only the {@link LoadBalancer}'s panic picker uses it (see {@link
- * LoadBalancer.Builder#panicThreshold}); public pickers never return an unhealthy server.
+ * <p>The membership {@linkplain Server#watch watches} its servers: a health or weight change of one
+ * of them rebuilds the snapshot on the thread that made the change, before that change returns. So
+ * {@link #current()} is one volatile read, a pick never rebuilds anything, and a change of a server
+ * this membership does not hold costs it nothing. Writers (changes of servers, health, weight)
+ * serialize on one lock that readers never take.
  *
  * @param <S> what the algorithm precomputes from the healthy servers
  */
-final class Membership<S> {
-
-  private static final VarHandle SNAPSHOT;
-
-  static {
-    try {
-      SNAPSHOT = MethodHandles.lookup().findVarHandle(Membership.class, "snapshot", Snapshot.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+final class Membership<S> implements ServerWatcher {
 
   /** Computes an algorithm's state from its servers and, if any, the state it replaces. */
   @FunctionalInterface
@@ -44,24 +34,20 @@ final class Membership<S> {
   /** One immutable state: all servers, the healthy ones, and the derived state. */
   static final class Snapshot<S> {
     final List<Server> all;
-    final Server[] healthy; // the servers to pick among: all of them when health is ignored
-    final int[] weights; // of the healthy servers, as derived saw them
+    final Server[] healthy;
+    final int[] weights; // of the healthy servers, as derive saw them
     final S derived;
-    final long epoch;
 
-    Snapshot(List<Server> all, Server[] healthy, int[] weights, S derived, long epoch) {
+    Snapshot(List<Server> all, Server[] healthy, int[] weights, S derived) {
       this.all = all;
       this.healthy = healthy;
       this.weights = weights;
       this.derived = derived;
-      this.epoch = epoch;
     }
   }
 
   private final Derivation<S> derive;
-  private final boolean ignoreHealth;
-
-  @SuppressWarnings("FieldMayBeFinal") // written through SNAPSHOT
+  private final Object writeLock = new Object();
   private volatile Snapshot<S> snapshot;
 
   /**
@@ -69,101 +55,96 @@ final class Membership<S> {
    *     every change, never per pick
    */
   Membership(List<Server> servers, Function<Server[], S> derive) {
-    this(servers, derive, false);
+    this(servers, (healthy, predecessor) -> derive.apply(healthy));
   }
 
   /**
-   * @param ignoreHealth whether to count every server as healthy (for the facade's panic picker)
+   * @param derive computes the algorithm's state from the healthy servers and the state of the
+   *     snapshot being replaced (null for the first): for a state with a history, which is changed
+   *     rather than rebuilt. It must not modify the predecessor.
    */
-  Membership(List<Server> servers, Function<Server[], S> derive, boolean ignoreHealth) {
-    this(servers, (healthy, predecessor) -> derive.apply(healthy), ignoreHealth);
-  }
-
-  /**
-   * @param derive computes the algorithm's state from the servers and the state of the snapshot
-   *     being replaced (null for the first): for a state with a history, which is changed rather
-   *     than rebuilt. It must not modify the predecessor: the new snapshot may lose its race.
-   * @param ignoreHealth whether to count every server as healthy
-   */
-  Membership(List<Server> servers, Derivation<S> derive, boolean ignoreHealth) {
+  Membership(List<Server> servers, Derivation<S> derive) {
     this.derive = derive;
-    this.ignoreHealth = ignoreHealth;
-    this.snapshot = build(validated(servers), StateEpoch.current(), null, false);
+    List<Server> all = validated(servers);
+    synchronized (writeLock) {
+      all.forEach(s -> s.watch(this)); // before reading health: no change can slip between
+      this.snapshot = build(all, null);
+    }
   }
 
-  /** Returns the current snapshot, rebuilding it first if a server's health changed. */
+  /** Returns the current snapshot: one volatile read. */
   Snapshot<S> current() {
-    // Read the epoch before the snapshot: if it still matches, no health change happened after
-    // the snapshot's health flags were read (see StateEpoch).
-    long epoch = StateEpoch.current();
-    Snapshot<S> s = snapshot;
-    return s.epoch == epoch ? s : refresh(s, epoch);
+    return snapshot;
   }
 
   /** Replaces the servers; see {@link ServerPicker#setServers}. */
   void replace(List<Server> servers) {
     List<Server> all = validated(servers);
-    while (true) {
+    synchronized (writeLock) {
       Snapshot<S> old = snapshot;
-      if (SNAPSHOT.compareAndSet(this, old, build(all, StateEpoch.current(), old, false))) {
-        return;
+      Set<Server> kept = identitySet(all);
+      all.forEach(s -> s.watch(this));
+      snapshot = build(all, old);
+      for (Server s : old.all) {
+        if (!kept.contains(s)) {
+          s.unwatch(this);
+        }
       }
     }
   }
 
-  private Snapshot<S> refresh(Snapshot<S> stale, long epoch) {
-    Snapshot<S> expected = stale;
-    long at = epoch;
-    while (true) {
-      Snapshot<S> fresh = build(expected.all, at, expected, true);
-      if (SNAPSHOT.compareAndSet(this, expected, fresh)) {
-        return fresh;
-      }
-      // Another thread installed a snapshot: a membership change or a concurrent refresh.
-      expected = snapshot;
-      at = StateEpoch.current();
-      if (expected.epoch == at) {
-        return expected;
+  @Override
+  public void serverChanged(Server server) {
+    synchronized (writeLock) {
+      Snapshot<S> old = snapshot;
+      Snapshot<S> next = build(old.all, old);
+      if (next != old) {
+        snapshot = next;
       }
     }
   }
 
   /**
-   * Builds the snapshot of {@code all} at {@code epoch} to replace {@code previous}. With {@code
-   * reuse}, it keeps {@code previous}'s derived state when its healthy servers and their weights
-   * are still the same: a health or weight change of a server this membership does not hold (the
-   * epoch is process-wide) then costs a scan, not a rebuild of a schedule or a table.
+   * Builds the snapshot of {@code all} to replace {@code previous}, or returns {@code previous}
+   * when its healthy servers and their weights are still the same list (a change that does not move
+   * anything, such as a server flipping twice).
    */
-  private Snapshot<S> build(
-      List<Server> all, long epoch, @Nullable Snapshot<S> previous, boolean reuse) {
+  private Snapshot<S> build(List<Server> all, @Nullable Snapshot<S> previous) {
     int healthyCount = 0;
     Server[] healthy = new Server[all.size()];
     for (Server server : all) {
-      if (ignoreHealth || server.isHealthy()) {
+      if (server.isHealthy()) {
         healthy[healthyCount++] = server;
       }
     }
     if (healthyCount < healthy.length) {
-      Server[] trimmed = new Server[healthyCount];
-      System.arraycopy(healthy, 0, trimmed, 0, healthyCount);
-      healthy = trimmed;
+      healthy = Arrays.copyOf(healthy, healthyCount);
     }
     int[] weights = new int[healthy.length];
     for (int i = 0; i < healthy.length; i++) {
       weights[i] = healthy[i].weight();
     }
     if (previous == null) {
-      return new Snapshot<>(all, healthy, weights, derive.derive(healthy, null), epoch);
+      return new Snapshot<>(all, healthy, weights, derive.derive(healthy, null));
     }
-    if (reuse
+    if (previous.all == all
         && Arrays.equals(previous.healthy, healthy)
         && Arrays.equals(previous.weights, weights)) {
-      return new Snapshot<>(all, previous.healthy, weights, previous.derived, epoch);
+      return previous;
     }
-    return new Snapshot<>(all, healthy, weights, derive.derive(healthy, previous.derived), epoch);
+    return new Snapshot<>(all, healthy, weights, derive.derive(healthy, previous.derived));
   }
 
-  /** Copies {@code servers}, rejecting null and duplicate ids. */
+  private static Set<Server> identitySet(List<Server> servers) {
+    Set<Server> set = Collections.newSetFromMap(new IdentityHashMap<>());
+    set.addAll(servers);
+    return set;
+  }
+
+  /**
+   * Copies {@code servers}, rejecting null and duplicate ids. Messages name the offending index or
+   * id, never the whole list (which may hold 10^5 servers).
+   */
   static List<Server> validated(List<Server> servers) {
     Objects.requireNonNull(servers, "servers");
     List<Server> copy = new ArrayList<>(servers.size());
@@ -175,7 +156,13 @@ final class Membership<S> {
       }
       if (!seen.add(server)) {
         throw new IllegalArgumentException(
-            "servers: " + servers + " (expected: distinct ids; " + server.id() + " appears twice)");
+            "servers["
+                + index
+                + "]: "
+                + server.id()
+                + " (expected: distinct ids; "
+                + server.id()
+                + " appears twice)");
       }
       copy.add(server);
       index++;

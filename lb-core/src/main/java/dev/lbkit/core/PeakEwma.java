@@ -3,11 +3,8 @@ package dev.lbkit.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -44,7 +41,9 @@ import org.jspecify.annotations.Nullable;
  * map look-up and a compare-and-set of a new immutable estimate (one small allocation). Membership
  * changes: O(n).
  */
-public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
+public final class PeakEwma extends PolicyPicker {
+
+  private final PeakEwmaPolicy estimates;
 
   /*
    * The estimate. A server's state is one immutable Estimate (value in nanoseconds, ticker reading
@@ -70,9 +69,6 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
 
   /** The decay time constant Finagle and Linkerd use by default: 10 seconds. */
   public static final Duration DEFAULT_DECAY = Duration.ofSeconds(10);
-
-  /** The cost of a never-observed server with calls in flight (Finagle's {@code Penalty}). */
-  private static final double PENALTY = (double) (Long.MAX_VALUE >> 16);
 
   /** One immutable state of a server's estimate. */
   static final class Estimate {
@@ -130,12 +126,6 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
     }
   }
 
-  private final Map<Server, Cell> cells;
-  private final Object writeLock = new Object();
-  private final Ticker ticker;
-  private final RandomGenerator random;
-  private final double tau;
-
   /**
    * Creates a peak-EWMA picker over {@code servers} on the system ticker, drawing from {@link
    * RandomSources#threadLocal()}, with a decay time of {@link #DEFAULT_DECAY}.
@@ -161,21 +151,12 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
    *     positive
    */
   public PeakEwma(List<Server> servers, Ticker ticker, RandomGenerator random, Duration decay) {
-    this(servers, ticker, random, decay, new ConcurrentHashMap<>());
+    this(servers, new PeakEwmaPolicy(ticker, random, decay));
   }
 
-  private PeakEwma(
-      List<Server> servers,
-      Ticker ticker,
-      RandomGenerator random,
-      Duration decay,
-      Map<Server, Cell> cells) {
-    super(new Membership<>(servers, healthy -> cellsOf(cells, healthy)));
-    this.cells = cells;
-    this.ticker = Objects.requireNonNull(ticker, "ticker");
-    this.random = Objects.requireNonNull(random, "random");
-    checkDecay(decay);
-    this.tau = decay.getSeconds() * 1e9 + decay.getNano(); // no overflow, unlike toNanos()
+  private PeakEwma(List<Server> servers, PeakEwmaPolicy estimates) {
+    super(servers, estimates);
+    this.estimates = estimates;
   }
 
   /** Returns {@code decay} if it is positive; the facade's builder checks with it too. */
@@ -187,50 +168,13 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
     return decay;
   }
 
-  /** The cells of {@code healthy}, in its order; creates those of new servers. */
-  private static Cell[] cellsOf(Map<Server, Cell> cells, Server[] healthy) {
-    Cell[] result = new Cell[healthy.length];
-    for (int i = 0; i < healthy.length; i++) {
-      result[i] = cells.computeIfAbsent(healthy[i], s -> new Cell());
-    }
-    return result;
-  }
-
   /**
    * Returns the cheaper of two distinct random healthy servers (the first drawn on a tie), the only
    * healthy server if there is one, or null when none is healthy.
    */
   @Override
   public @Nullable Server next() {
-    Membership.Snapshot<Cell[]> snapshot = membership.current();
-    Server[] healthy = snapshot.healthy;
-    int n = healthy.length;
-    if (n == 0) {
-      return null;
-    }
-    int first = random.nextInt(n);
-    if (n == 1) {
-      return healthy[first];
-    }
-    // A second index uniform over the other n - 1 servers: the pair is a uniform 2-subset.
-    int second = random.nextInt(n - 1);
-    if (second >= first) {
-      second++;
-    }
-    long now = ticker.read();
-    Cell[] cells = snapshot.derived;
-    double a = cost(healthy[first], cells[first].get(), now);
-    double b = cost(healthy[second], cells[second].get(), now);
-    return b < a ? healthy[second] : healthy[first];
-  }
-
-  private double cost(Server server, Estimate estimate, long now) {
-    int active = server.activeConnections();
-    double latency = estimate.at(now, tau);
-    if (latency == 0.0 && active > 0) {
-      return PENALTY + active;
-    }
-    return latency * (active + 1);
+    return super.next();
   }
 
   /**
@@ -241,7 +185,7 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
    * @throws IllegalArgumentException if {@code latencyNanos} is negative
    */
   public void observe(Server server, long latencyNanos) {
-    record(server, latencyNanos, false);
+    estimates.record(server, latencyNanos, false);
   }
 
   /**
@@ -253,26 +197,7 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
    * @throws IllegalArgumentException if {@code latencyNanos} is negative
    */
   public void observeFailure(Server server, long latencyNanos) {
-    record(server, latencyNanos, true);
-  }
-
-  private void record(Server server, long latencyNanos, boolean failed) {
-    Objects.requireNonNull(server, "server");
-    if (latencyNanos < 0) {
-      throw new IllegalArgumentException("latencyNanos: " + latencyNanos + " (expected: >= 0)");
-    }
-    Cell cell = cells.get(server);
-    if (cell == null) {
-      return;
-    }
-    long now = ticker.read();
-    while (true) {
-      Estimate old = cell.get();
-      long sample = failed ? Math.max(latencyNanos, (long) old.at(now, tau)) : latencyNanos;
-      if (cell.compareAndSet(old, old.observe(sample, now, tau))) {
-        return;
-      }
-    }
+    estimates.record(server, latencyNanos, true);
   }
 
   /**
@@ -282,8 +207,7 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
    * @throws NullPointerException if {@code server} is null
    */
   public double estimateNanos(Server server) {
-    Cell cell = cells.get(Objects.requireNonNull(server, "server"));
-    return cell == null ? 0.0 : cell.get().at(ticker.read(), tau);
+    return estimates.estimateNanos(server);
   }
 
   /**
@@ -310,17 +234,7 @@ public final class PeakEwma extends SnapshotPicker<PeakEwma.Cell[]> {
    */
   @Override
   public void setServers(List<Server> servers) {
-    // Writers lock among themselves, so that a prune never undoes a later change. A health change
-    // rebuilding a snapshot of the old servers meanwhile may recreate a removed server's cell; it
-    // goes at the next change, and observations of a removed server are harmless.
-    synchronized (writeLock) {
-      super.setServers(servers);
-      cells.keySet().retainAll(new HashSet<>(servers));
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "PeakEwma" + servers();
+    super.setServers(servers);
+    estimates.retain(servers);
   }
 }

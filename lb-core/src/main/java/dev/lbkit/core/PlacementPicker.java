@@ -1,12 +1,9 @@
 package dev.lbkit.core;
 
-import dev.lbkit.hashing.BoundedLoad;
-import dev.lbkit.hashing.Memento;
 import dev.lbkit.hashing.Placement;
 import dev.lbkit.hashing.PlacementType;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -14,77 +11,30 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Routes a request by its key (or client IP) on a placement of the healthy servers (a consistent
- * hash ring by default; see {@link ServerPicker#consistentHash} and {@link
- * LoadBalancer.Builder#placement}). Each server weighs its {@link Server#weight()} (capped at
- * {@link Placement#MAX_WEIGHT}). With a balance factor, the placement is a {@link BoundedLoad}
- * whose load is each server's active connections. The placement is rebuilt when the healthy servers
- * or their weights change, never per pick.
+ * Routes a request by its key (or client IP) on a consistent hash ring of the servers (see {@link
+ * ServerPicker#consistentHash}). The ring holds every server, healthy or not, each weighing its
+ * {@link Server#weight()} (capped at {@link Placement#MAX_WEIGHT}); a lookup skips unhealthy ones
+ * in the ring's probe order, so a health change moves only that server's keys and costs no rebuild.
+ * Membership and weight changes change the ring incrementally, on the changing thread.
  */
-final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
+final class PlacementPicker implements ServerPicker, ServerWatcher {
 
   private final RoundRobin keyless;
-  private final Predicate<Server> usable; // healthy, unless this is the facade's panic picker
+  private final Placement<Server> placement;
+  private final Object writeLock = new Object();
+  private volatile List<Server> servers;
 
-  /** A ring without bounded loads: {@link ServerPicker#consistentHash}. */
   PlacementPicker(List<Server> servers) {
-    this(servers, PlacementType.RING, 0, false);
-  }
-
-  /**
-   * @param balanceFactor the bounded-load factor, above 1; 0 for none
-   * @param ignoreHealth whether to count every server as healthy (the facade's panic picker)
-   */
-  PlacementPicker(
-      List<Server> servers, PlacementType type, double balanceFactor, boolean ignoreHealth) {
-    super(membership(servers, type, balanceFactor));
-    this.keyless = new RoundRobin(servers, 0, ignoreHealth);
-    this.usable = ignoreHealth ? server -> true : Server::isHealthy;
-  }
-
-  private static Membership<Placement<Server>> membership(
-      List<Server> servers, PlacementType type, double balanceFactor) {
-    return new Membership<>(
-        servers, (all, previous) -> placementOf(type, all, balanceFactor, previous), true);
-  }
-
-  /**
-   * The placement of {@code all}. A Memento placement depends on its history, so it is not rebuilt
-   * but changed: a copy of the published one loses the servers that left and gains those that
-   * joined, in name order; the copy is published only if its snapshot wins, so a stale rebuild
-   * never touches a published placement. The others depend only on the set and are built anew.
-   */
-  private static Placement<Server> placementOf(
-      PlacementType type,
-      Server[] all,
-      double balanceFactor,
-      @Nullable Placement<Server> previous) {
-    Placement<Server> placement;
-    Placement<Server> base =
-        previous instanceof BoundedLoad ? ((BoundedLoad<Server>) previous).base() : previous;
-    if (base instanceof Memento) { // only a MEMENTO picker has one
-      Memento<Server> changed = ((Memento<Server>) base).copy();
-      Set<Server> keep = new HashSet<>(Arrays.asList(all));
-      for (Server present : changed.nodes()) {
-        if (!keep.contains(present)) {
-          changed.removeNode(present);
-        }
-      }
-      Server[] joining = all.clone();
-      Arrays.sort(joining, Comparator.comparing(Server::id));
-      for (Server server : joining) {
-        changed.addNode(server, weightOf(server));
-      }
-      placement = changed;
-    } else {
-      placement = type.create(Arrays.asList(all), PlacementPicker::weightOf);
+    List<Server> all = Membership.validated(servers);
+    this.keyless = new RoundRobin(all);
+    this.placement = PlacementType.RING.create(all, PlacementPicker::weightOf);
+    synchronized (writeLock) {
+      this.servers = all;
+      all.forEach(s -> s.watch(this));
     }
-    return balanceFactor > 0
-        ? new BoundedLoad<>(placement, balanceFactor, Server::activeConnections, Server::isHealthy)
-        : placement;
   }
 
-  private static int weightOf(Server server) {
+  static int weightOf(Server server) {
     return Math.min(server.weight(), Placement.MAX_WEIGHT);
   }
 
@@ -97,16 +47,17 @@ final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
   @Override
   public @Nullable Server next(Request request) {
     String key = keyOf(request);
-    return key == null ? keyless.next() : membership.current().derived.getNode(key, usable);
+    return key == null ? keyless.next() : placement.getNode(key, Server::isHealthy);
   }
 
   @Override
   public @Nullable Server next(Request request, Predicate<? super Server> admit) {
     String key = keyOf(request);
     if (key == null) {
-      return super.next(request, admit);
+      return ServerPicker.super.next(request, admit);
     }
-    return membership.current().derived.getNode(key, s -> usable.test(s) && admit.test(s));
+    Objects.requireNonNull(admit, "admit");
+    return placement.getNode(key, s -> s.isHealthy() && admit.test(s));
   }
 
   private static @Nullable String keyOf(Request request) {
@@ -116,9 +67,39 @@ final class PlacementPicker extends SnapshotPicker<Placement<Server>> {
   }
 
   @Override
-  public void setServers(List<Server> servers) {
-    membership.replace(servers);
-    keyless.setServers(servers);
+  public List<Server> servers() {
+    return servers;
+  }
+
+  @Override
+  public void setServers(List<Server> next) {
+    List<Server> all = Membership.validated(next);
+    synchronized (writeLock) {
+      Set<Server> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+      keep.addAll(all);
+      for (Server gone : servers) {
+        if (!keep.contains(gone)) { // an equal server of another instance replaces it
+          gone.unwatch(this);
+          placement.removeNode(gone);
+        }
+      }
+      for (Server s : all) {
+        s.watch(this);
+        placement.addNode(s, weightOf(s));
+      }
+      servers = all;
+      keyless.setServers(all);
+    }
+  }
+
+  /** A weight change re-weighs the server on the ring; health is read at lookup instead. */
+  @Override
+  public void serverChanged(Server server) {
+    synchronized (writeLock) {
+      if (placement.weight(server) != 0 && placement.weight(server) != weightOf(server)) {
+        placement.addNode(server, weightOf(server));
+      }
+    }
   }
 
   @Override

@@ -12,14 +12,13 @@ import org.jspecify.annotations.Nullable;
  * picks with stable health, each healthy server is picked exactly once, also when the picks come
  * from many threads at once.
  *
- * <p>{@link #next()}: O(1), one atomic increment, no allocation, no lock. The counter is a 64-bit
- * sequence read as unsigned, so it does not wrap in the life of any process (2^64 picks at a
- * billion a second take 584 years); 32-bit counters that go negative after 2^31 picks broke Ribbon
- * and Spring Cloud LoadBalancer.
+ * <p>{@link #next()}: O(1), one volatile read and one atomic increment, no allocation, no lock. The
+ * counter is a 64-bit sequence read as unsigned, so it does not wrap in the life of any process
+ * (2^64 picks at a billion a second take 584 years); 32-bit counters that go negative after 2^31
+ * picks broke Ribbon and Spring Cloud LoadBalancer. A health or weight change of one of its servers
+ * rebuilds the healthy list once, O(n), on the thread that made the change; picks never rebuild.
  */
-public final class RoundRobin extends SnapshotPicker<Server[]> {
-
-  private final PaddedCounter sequence;
+public final class RoundRobin extends PolicyPicker {
 
   /**
    * Creates a round robin over {@code servers}, in list order.
@@ -33,13 +32,7 @@ public final class RoundRobin extends SnapshotPicker<Server[]> {
 
   /** Creates a round robin whose first pick has sequence number {@code firstSequence}. */
   RoundRobin(List<Server> servers, long firstSequence) {
-    this(servers, firstSequence, false);
-  }
-
-  /** Creates a round robin that, with {@code ignoreHealth}, counts every server as healthy. */
-  RoundRobin(List<Server> servers, long firstSequence, boolean ignoreHealth) {
-    super(new Membership<>(servers, healthy -> healthy, ignoreHealth));
-    this.sequence = new PaddedCounter(firstSequence);
+    super(servers, new RoundRobinPolicy(firstSequence));
   }
 
   /**
@@ -48,15 +41,6 @@ public final class RoundRobin extends SnapshotPicker<Server[]> {
    */
   @Override
   public @Nullable Server next() {
-    Server[] healthy = membership.current().healthy;
-    if (healthy.length == 0) {
-      return null;
-    }
-    return healthy[Sequences.index(sequence.getAndIncrement(), healthy.length)];
-  }
-
-  @Override
-  public String toString() {
-    return "RoundRobin" + servers();
+    return super.next();
   }
 }

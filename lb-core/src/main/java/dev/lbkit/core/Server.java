@@ -3,6 +3,8 @@ package dev.lbkit.core;
 import dev.lbkit.hashing.Identified;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,12 +26,15 @@ public final class Server implements Identified {
 
   private static final VarHandle HEALTHY;
   private static final VarHandle ACTIVE;
+  private static final VarHandle WATCHERS;
+  private static final WeakReference<?>[] NO_WATCHERS = new WeakReference<?>[0];
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       HEALTHY = lookup.findVarHandle(Server.class, "healthy", boolean.class);
       ACTIVE = lookup.findVarHandle(Server.class, "activeConnections", int.class);
+      WATCHERS = lookup.findVarHandle(Server.class, "watchers", WeakReference[].class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -46,6 +51,10 @@ public final class Server implements Identified {
 
   @SuppressWarnings("UnusedVariable") // read and written through ACTIVE
   private volatile int activeConnections;
+
+  /** The tables holding this server, told of health and weight changes; copied on write. */
+  @SuppressWarnings("FieldMayBeFinal") // written through WATCHERS
+  private volatile WeakReference<?>[] watchers = NO_WATCHERS;
 
   /** Told when the connection count drops to zero; see {@link #whenIdle}. Usually empty. */
   private final List<Runnable> idleListeners = new CopyOnWriteArrayList<>();
@@ -115,7 +124,7 @@ public final class Server implements Identified {
     }
     if (this.weight != weight) {
       this.weight = weight;
-      StateEpoch.advance();
+      tellWatchers();
     }
   }
 
@@ -160,7 +169,56 @@ public final class Server implements Identified {
    */
   public void setHealthy(boolean healthy) {
     if ((boolean) HEALTHY.getAndSet(this, healthy) != healthy) {
-      StateEpoch.advance();
+      tellWatchers();
+    }
+  }
+
+  /** Tells every table holding this server that it changed; see {@link ServerWatcher}. */
+  private void tellWatchers() {
+    for (WeakReference<?> ref : watchers) {
+      Object watcher = ref.get();
+      if (watcher != null) {
+        ((ServerWatcher) watcher).serverChanged(this);
+      }
+    }
+  }
+
+  /** Tells {@code watcher} of later health and weight changes (held weakly); idempotent. */
+  void watch(ServerWatcher watcher) {
+    updateWatchers(watcher, true);
+  }
+
+  /** Stops telling {@code watcher}. */
+  void unwatch(ServerWatcher watcher) {
+    updateWatchers(watcher, false);
+  }
+
+  /** Adds or removes {@code watcher} by compare-and-set, pruning collected ones on the way. */
+  private void updateWatchers(ServerWatcher watcher, boolean add) {
+    while (true) {
+      WeakReference<?>[] current = watchers;
+      WeakReference<?>[] next = new WeakReference<?>[current.length + 1];
+      int n = 0;
+      boolean present = false;
+      for (WeakReference<?> ref : current) {
+        Object w = ref.get();
+        if (w == watcher) {
+          present = true;
+          if (!add) {
+            continue;
+          }
+        }
+        if (w != null) {
+          next[n++] = ref;
+        }
+      }
+      if (add && !present) {
+        next[n++] = new WeakReference<>(watcher);
+      }
+      WeakReference<?>[] installed = n == 0 ? NO_WATCHERS : Arrays.copyOf(next, n);
+      if (WATCHERS.compareAndSet(this, current, installed)) {
+        return;
+      }
     }
   }
 

@@ -81,7 +81,7 @@ public interface ServerPicker {
    *     {@link RandomSources})
    */
   static ServerPicker random(List<Server> servers, RandomGenerator random) {
-    return new RandomPicker(servers, random, 1);
+    return new PolicyPicker(servers, new RandomPolicy(random, 1));
   }
 
   /**
@@ -93,7 +93,7 @@ public interface ServerPicker {
    * @throws IllegalArgumentException if {@code choices} is below 1
    */
   static ServerPicker powerOfChoices(List<Server> servers, int choices, RandomGenerator random) {
-    return new RandomPicker(servers, random, choices);
+    return new PolicyPicker(servers, new RandomPolicy(random, choices));
   }
 
   /**
@@ -101,7 +101,7 @@ public interface ServerPicker {
    * fewer active connections, then in round-robin order. O(n) per pick, no allocation.
    */
   static ServerPicker leastLoaded(List<Server> servers) {
-    return new LeastScan(servers, LeastScan.Measure.LOAD);
+    return new PolicyPicker(servers, new LeastPolicy(LeastPolicy.Measure.LOAD));
   }
 
   /**

@@ -6,16 +6,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An immutable snapshot of a {@link LoadBalancer}'s counters: per server and in total. Taken by
- * {@link LoadBalancer#stats()}; never a live view.
+ * An immutable snapshot of a {@link LoadBalancer}'s counters: a row per member server, and totals
+ * over the balancer's life that never go down, whatever servers came and went. Taken by {@link
+ * LoadBalancer#stats()}; never a live view.
  */
 public final class Stats {
 
   private final Map<String, ServerStats> servers;
   private final Map<String, Long> requestsPerServer;
+  private final long totalRequests;
+  private final long totalErrors;
+  private final long totalCompleted;
   private final long rejected;
 
-  Stats(List<ServerStats> servers, long rejected) {
+  Stats(
+      List<ServerStats> servers,
+      long totalRequests,
+      long totalErrors,
+      long totalCompleted,
+      long rejected) {
     Map<String, ServerStats> byId = new LinkedHashMap<>();
     Map<String, Long> requests = new LinkedHashMap<>();
     for (ServerStats s : servers) {
@@ -24,6 +33,9 @@ public final class Stats {
     }
     this.servers = Collections.unmodifiableMap(byId);
     this.requestsPerServer = Collections.unmodifiableMap(requests);
+    this.totalRequests = totalRequests;
+    this.totalErrors = totalErrors;
+    this.totalCompleted = totalCompleted;
     this.rejected = rejected;
   }
 
@@ -37,14 +49,23 @@ public final class Stats {
     return servers;
   }
 
-  /** Returns the requests routed and leases granted, over all servers. */
+  /**
+   * Returns the requests routed and leases granted over the balancer's life, on servers that have
+   * left since included: it never goes down, so it can feed a counter. Counted as each request is
+   * routed, it may differ from the sum of the rows by the requests in flight during the snapshot.
+   */
   public long totalRequests() {
-    return servers.values().stream().mapToLong(ServerStats::requests).sum();
+    return totalRequests;
   }
 
-  /** Returns the leases closed with a failure, over all servers. */
+  /** Returns the leases closed with a failure over the balancer's life; never goes down. */
   public long totalErrors() {
-    return servers.values().stream().mapToLong(ServerStats::errors).sum();
+    return totalErrors;
+  }
+
+  /** Returns the leases closed over the balancer's life; never goes down. */
+  public long totalCompleted() {
+    return totalCompleted;
   }
 
   /** Returns the connections active now, over all servers. */

@@ -13,15 +13,13 @@ import org.jspecify.annotations.Nullable;
  * many threads at once, because each pick takes its own slot of a precomputed schedule.
  *
  * <p>{@link #next()}: O(1), one atomic increment and an array load, no allocation, no lock. The
- * schedule is computed when the servers or their health change: O(period x servers), bounded by a
- * few milliseconds. Periods too long to hold as a table (over 2^18 slots) fall back to a
- * golden-ratio stride over the weights, still exact per period, at O(log n) per pick and with a
- * less even spread; {@code docs/} explains both.
+ * schedule is computed when the servers, their health or their weights change, on the thread that
+ * made the change (picks never rebuild): O(period x servers), bounded by a few milliseconds.
+ * Periods too long to hold as a table (over 2^18 slots) fall back to a golden-ratio stride over the
+ * weights, still exact per period, at O(log n) per pick and with a less even spread; {@code docs/}
+ * explains both.
  */
-public final class WeightedRoundRobin implements ServerPicker {
-
-  private final Membership<WeightedSchedule> membership;
-  private final PaddedCounter sequence;
+public final class WeightedRoundRobin extends PolicyPicker {
 
   /**
    * Creates a smooth weighted round robin over {@code servers}.
@@ -35,22 +33,7 @@ public final class WeightedRoundRobin implements ServerPicker {
 
   /** Creates a balancer with the given schedule limits; tests use it to force the fallback. */
   WeightedRoundRobin(List<Server> servers, int maxTable, long maxBuildSteps) {
-    this(servers, maxTable, maxBuildSteps, false);
-  }
-
-  /** Creates a balancer that, with {@code ignoreHealth}, counts every server as healthy. */
-  WeightedRoundRobin(List<Server> servers, boolean ignoreHealth) {
-    this(servers, WeightedSchedule.MAX_TABLE, WeightedSchedule.MAX_BUILD_STEPS, ignoreHealth);
-  }
-
-  private WeightedRoundRobin(
-      List<Server> servers, int maxTable, long maxBuildSteps, boolean ignoreHealth) {
-    this.membership =
-        new Membership<>(
-            servers,
-            healthy -> WeightedSchedule.of(healthy, maxTable, maxBuildSteps),
-            ignoreHealth);
-    this.sequence = new PaddedCounter(0);
+    super(servers, new WeightedPolicy(maxTable, maxBuildSteps));
   }
 
   /**
@@ -59,30 +42,11 @@ public final class WeightedRoundRobin implements ServerPicker {
    */
   @Override
   public @Nullable Server next() {
-    Membership.Snapshot<WeightedSchedule> snapshot = membership.current();
-    if (snapshot.healthy.length == 0) {
-      return null;
-    }
-    return snapshot.derived.at(sequence.getAndIncrement());
-  }
-
-  @Override
-  public List<Server> servers() {
-    return membership.current().all;
-  }
-
-  @Override
-  public void setServers(List<Server> servers) {
-    membership.replace(servers);
+    return super.next();
   }
 
   /** Returns the current schedule; for tests. */
   WeightedSchedule schedule() {
-    return membership.current().derived;
-  }
-
-  @Override
-  public String toString() {
-    return "WeightedRoundRobin" + servers();
+    return (WeightedSchedule) membership.current().derived;
   }
 }

@@ -33,14 +33,14 @@ final class WeightedSchedule {
 
   private static final double GOLDEN_RATIO = (1 + Math.sqrt(5)) / 2;
 
-  private final Server @Nullable [] table;
+  private final int @Nullable [] table; // indices into servers
   private final Server[] servers;
   private final long[] cumulative;
   private final long period;
   private final long stride;
 
   private WeightedSchedule(
-      Server @Nullable [] table, Server[] servers, long[] cumulative, long period, long stride) {
+      int @Nullable [] table, Server[] servers, long[] cumulative, long period, long stride) {
     this.table = table;
     this.servers = servers;
     this.cumulative = cumulative;
@@ -71,14 +71,19 @@ final class WeightedSchedule {
     }
     if (period <= maxTable && period * n <= maxBuildSteps) {
       return new WeightedSchedule(
-          smoothTable(servers, weights, (int) period), servers, cumulative, period, 0);
+          smoothTable(weights, (int) period), servers, cumulative, period, 0);
     }
     return new WeightedSchedule(null, servers, cumulative, period, coprimeStride(period));
   }
 
   /** Returns the server for pick number {@code sequence} (read as unsigned). Servers not empty. */
   Server at(long sequence) {
-    Server[] t = table;
+    return servers[indexAt(sequence)];
+  }
+
+  /** Returns the index of the server for pick number {@code sequence} (read as unsigned). */
+  int indexAt(long sequence) {
+    int[] t = table;
     if (t != null) {
       return t[Sequences.index(sequence, t.length)];
     }
@@ -93,7 +98,7 @@ final class WeightedSchedule {
         hi = mid;
       }
     }
-    return servers[lo];
+    return lo;
   }
 
   /** Returns the number of picks after which the schedule repeats. */
@@ -111,9 +116,9 @@ final class WeightedSchedule {
    * current weight, picks the largest current weight (the first in list order on a tie) and takes
    * the period from it. After one period every current weight is back at zero.
    */
-  private static Server[] smoothTable(Server[] servers, long[] weights, int period) {
-    Server[] table = new Server[period];
-    long[] current = new long[servers.length];
+  private static int[] smoothTable(long[] weights, int period) {
+    int[] table = new int[period];
+    long[] current = new long[weights.length];
     for (int slot = 0; slot < period; slot++) {
       int best = 0;
       for (int i = 0; i < current.length; i++) {
@@ -123,7 +128,7 @@ final class WeightedSchedule {
         }
       }
       current[best] -= period;
-      table[slot] = servers[best];
+      table[slot] = best;
     }
     return table;
   }

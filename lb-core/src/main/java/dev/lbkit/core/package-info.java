@@ -7,17 +7,20 @@
  * and its runtime state (health, active connections) lives in volatile fields and atomics on the
  * server itself, so every balancer that holds it sees one truth.
  *
- * <p>Each algorithm keeps its servers, the healthy subset of them and whatever it precomputed from
- * that subset (for weighted round robin, the smooth schedule) in one immutable snapshot behind a
- * volatile field. A pick reads the snapshot once, advances at most one shared atomic counter, and
- * allocates nothing. A membership change builds a new snapshot and installs it with a
- * compare-and-set.
+ * <p>Each algorithm is a {@code Policy}: it derives its state (a smooth schedule, estimates) from
+ * an immutable array of candidate servers when they change, and proposes one of them per pick,
+ * advancing at most one shared atomic counter and allocating nothing. A standalone picker holds its
+ * candidates (the healthy servers) in one immutable snapshot behind a volatile field; a {@link
+ * dev.lbkit.core.LoadBalancer} holds them, with its members and their backends, in one immutable
+ * routing table, and its pick loop admits the proposal (drain, health, ejection, cap, token) or
+ * walks on from it. The policy never calls back.
  *
- * <p>Health changes reach the snapshots through a single process-wide <em>state epoch</em>: a
- * server whose health flips increments it, and a pick that finds its snapshot older than the epoch
- * rebuilds the healthy subset first. When nothing changes, which is almost always, the check costs
- * one volatile read of a rarely written counter. A rebuild allocates and is O(n) (O(total weight)
- * for the smooth schedule); it happens once per change, never per pick.
+ * <p>Health and weight changes reach the tables through the servers: a server tells the tables that
+ * hold it (they watch it, weakly), and each rebuilds on the thread that made the change, before
+ * that change returns. So a pick is one volatile read of its table, never a rebuild; a change of a
+ * server a table does not hold costs that table nothing; and a pick that starts after {@code
+ * setHealthy(false)} returned never proposes that server. A rebuild is O(n) (O(period x n) for the
+ * smooth schedule) on the writer's thread.
  *
  * <p>Picks never lock. {@code null} from {@code next()} means no server is healthy.
  */

@@ -81,7 +81,7 @@ class FacadeAdmissionProperties {
             .maxConcurrent(cap)
             .rateLimit(1e9 / INTERVAL.toNanos(), burst)
             .ticker(ticker);
-    if (keyAffinity) {
+    if (keyAffinity && !sticky) { // build() rejects both together: they would fight over pins
       builder.affinity(
           new SessionAffinity(
               SessionAffinity.Method.KEY, Duration.ofSeconds(1), 1_000, "c", ticker));

@@ -88,17 +88,19 @@ class LoadBalancerMembershipTest {
   }
 
   @Test
-  void removingADrainingServerCompletesTheDrain() {
+  void removingADrainingServerCompletesTheDrainOnlyOnceItsLeasesClosed() {
+    // Was: the drain completed at removeServer with a lease still open (a drain promises zero).
     List<Server> servers = servers(2);
     LoadBalancer lb = new LoadBalancer(servers);
     Lease lease = lb.acquire(path("/x"));
     CompletableFuture<Void> drained = lb.drain(lease.server());
     assertThat(drained).isNotDone();
     lb.removeServer(lease.server());
-    assertThat(drained).isCompleted();
+    assertThat(lb.servers()).hasSize(1);
+    assertThat(drained).as("a lease is still open").isNotDone();
     lease.close(); // still closes normally
     assertThat(lease.server().activeConnections()).isZero();
-    assertThat(lb.servers()).hasSize(1);
+    assertThat(drained).isCompleted();
   }
 
   @Test
@@ -107,7 +109,9 @@ class LoadBalancerMembershipTest {
     LoadBalancer lb = new LoadBalancer(servers);
     lb.addServer(new Server(servers.get(0).host(), servers.get(0).port(), 7)); // same id
     assertThat(lb.servers()).containsExactlyElementsOf(servers);
-    assertThat(lb.servers().get(0).weight()).as("the original instance stays").isEqualTo(1);
+    // Was: the new weight was silently ignored. The original instance stays, with the new weight.
+    assertThat(lb.servers().get(0)).isSameAs(servers.get(0));
+    assertThat(lb.servers().get(0).weight()).isEqualTo(7);
     lb.removeServer(new Server(servers.get(0).host(), servers.get(0).port())); // equal by id
     assertThat(lb.servers()).containsExactly(servers.get(1));
     lb.removeServer(servers.get(0)); // not there

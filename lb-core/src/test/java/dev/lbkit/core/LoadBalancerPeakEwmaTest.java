@@ -94,7 +94,7 @@ class LoadBalancerPeakEwmaTest {
   /** Reads the estimates of the facade's picker: the test is in the package. */
   static final class PeakEwmaProbe {
     double estimateOf(LoadBalancer lb, Server server) {
-      return ((PeakEwma) lb.pickerForTest()).estimateNanos(server);
+      return lb.latencyEstimateForTest(server);
     }
   }
 }

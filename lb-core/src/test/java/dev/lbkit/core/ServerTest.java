@@ -49,13 +49,21 @@ class ServerTest {
   }
 
   @Test
-  void advancesTheStateEpochOnlyWhenHealthChanges() {
+  void tellsItsWatchersOnlyWhenHealthOrWeightChanges() {
     Server s = new Server("a", 80);
-    long before = StateEpoch.current();
+    java.util.concurrent.atomic.AtomicInteger told =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ServerWatcher watcher = server -> told.incrementAndGet();
+    s.watch(watcher);
     s.setHealthy(true);
-    assertThat(StateEpoch.current()).isEqualTo(before);
+    s.setWeight(1);
+    assertThat(told).hasValue(0);
     s.setHealthy(false);
-    assertThat(StateEpoch.current()).isGreaterThan(before);
+    s.setWeight(2);
+    assertThat(told).hasValue(2);
+    s.unwatch(watcher);
+    s.setHealthy(true);
+    assertThat(told).hasValue(2);
   }
 
   @Test

@@ -1,0 +1,472 @@
+package dev.lbkit.core;
+
+import dev.lbkit.hashing.ConsistentHash;
+import dev.lbkit.hashing.Placement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A balancer's members and its single writer: every change of membership, drain, ejection, and (as
+ * the {@link ServerWatcher} of its servers) health and weight, builds the next {@link RoutingTable}
+ * under one lock and installs it with one volatile write. Readers never take the lock. The
+ * placements a table refers to (the consistent-hash placement of the algorithm, the client-IP ring
+ * of {@code sticky}) are changed here incrementally, one server at a time; a lookup in them may run
+ * a moment ahead of the table, which admission covers ({@link Backend#member}, {@link
+ * Backend#draining}).
+ *
+ * <p>Nothing here calls user code: joins and leaves are handed back to the caller (or, for a drain
+ * that ends on a closing thread, to {@code onRemoved}) to tell listeners outside the lock.
+ */
+final class Roster implements ServerWatcher {
+
+  private final Policy<Object> policy;
+  private final @Nullable Placement<Backend> placement; // CONSISTENT_HASH: the non-draining members
+  private final @Nullable ConsistentHash<Backend> ipRing; // sticky: the non-draining members
+  private final Function<Server, Backend> newBackend;
+  private final Consumer<Server> onRemoved;
+  private final double panicThreshold; // 0: off
+  private final Ticker ticker;
+  private final Object writeLock = new Object();
+  private final AtomicBoolean rechecking = new AtomicBoolean();
+  private final Map<Server, Backend> byId = new ConcurrentHashMap<>();
+  private final Map<String, Backend> byCookie = new ConcurrentHashMap<>();
+  private final boolean cookies;
+  private boolean batch; // under the lock: a change of several servers publishes once, at its end
+  private volatile RoutingTable table;
+
+  @SuppressWarnings("unchecked") // a policy's state type is private to its table
+  Roster(
+      List<Server> initial,
+      Policy<?> policy,
+      @Nullable Placement<Backend> placement,
+      boolean sticky,
+      Function<Server, Backend> newBackend,
+      Consumer<Server> onRemoved,
+      double panicThreshold,
+      Ticker ticker) {
+    this.policy = (Policy<Object>) policy;
+    this.placement = placement;
+    this.ipRing = sticky ? new ConsistentHash<>() : null;
+    this.cookies = sticky;
+    this.newBackend = newBackend;
+    this.onRemoved = onRemoved;
+    this.panicThreshold = panicThreshold;
+    this.ticker = ticker;
+    synchronized (writeLock) {
+      Backend[] members = new Backend[initial.size()];
+      for (int i = 0; i < members.length; i++) {
+        members[i] = join(initial.get(i));
+      }
+      this.table = build(members, null);
+    }
+  }
+
+  /** Returns the current table: one volatile read. */
+  RoutingTable table() {
+    return table;
+  }
+
+  /**
+   * Returns the current table, first rebuilding it (on this thread, if no other thread is at it)
+   * when its panic verdict has run out: an ejection it counted has ended by the clock.
+   */
+  RoutingTable table(long now) {
+    RoutingTable t = table;
+    if (t.recheckAt == RoutingTable.NEVER || now - t.recheckAt < 0) {
+      return t;
+    }
+    if (rechecking.compareAndSet(false, true)) { // exactly one picker rebuilds; others go on
+      try {
+        synchronized (writeLock) {
+          if (table == t) {
+            publish(t.members);
+          }
+        }
+      } finally {
+        rechecking.set(false);
+      }
+    }
+    return table;
+  }
+
+  /** Returns the backend of {@code server} (by id), or null if it is not a member. */
+  @Nullable Backend backend(Server server) {
+    return byId.get(server);
+  }
+
+  /** Returns the member whose affinity cookie is {@code value}, or null. */
+  @Nullable Backend byCookie(String value) {
+    return byCookie.get(value);
+  }
+
+  /** The client-IP ring of a sticky balancer, or null. */
+  @Nullable ConsistentHash<Backend> ipRing() {
+    return ipRing;
+  }
+
+  /** The algorithm's placement, for {@link Algorithm#CONSISTENT_HASH}, or null. */
+  @Nullable Placement<Backend> placement() {
+    return placement;
+  }
+
+  // ---------------------------------------------------------------- membership
+
+  /**
+   * Adds {@code server}, or gives the member with its id the server's weight.
+   *
+   * @return whether the server joined or took a new weight (listeners hear of it)
+   * @throws IllegalStateException if a server with the same id is draining
+   */
+  boolean add(Server server) {
+    synchronized (writeLock) {
+      Backend present = byId.get(server);
+      if (present != null) {
+        if (present.draining) {
+          throw new IllegalStateException("server: " + server.id() + " (is draining)");
+        }
+        return reweigh(present, server.weight());
+      }
+      Backend[] members = Arrays.copyOf(table.members, table.members.length + 1);
+      members[members.length - 1] = join(server);
+      publish(members);
+      return true;
+    }
+  }
+
+  /**
+   * Replaces the members with {@code servers} in one publish: new ids join, missing ids leave (at
+   * once when idle, else after draining), present ids take the given weight.
+   *
+   * @return the servers that joined or took a new weight, and those that left at once
+   */
+  Changes setServers(Collection<Server> servers) {
+    List<Server> next = Membership.validated(new ArrayList<>(servers));
+    Changes changes = new Changes();
+    List<Backend> draining = new ArrayList<>();
+    synchronized (writeLock) {
+      Map<Server, Server> wanted = new HashMap<>();
+      next.forEach(s -> wanted.put(s, s));
+      List<Backend> members = new ArrayList<>(next.size());
+      batch = true; // weight changes below re-weigh placements; one publish at the end
+      try {
+        for (Backend b : table.members) {
+          Server kept = wanted.remove(b.server);
+          if (kept != null) {
+            members.add(b); // a draining one wanted again stays draining: its future is promised
+            if (!b.draining && reweigh(b, kept.weight())) {
+              changes.added.add(b.server);
+            }
+          } else if (b.draining) {
+            members.add(b); // leaves when idle, as it was going to
+          } else if (b.server.activeConnections() == 0) {
+            leave(b);
+            changes.removed.add(b);
+          } else {
+            startDrain(b);
+            draining.add(b);
+            members.add(b);
+          }
+        }
+        for (Server s : next) {
+          if (wanted.containsKey(s)) {
+            members.add(join(s));
+            changes.added.add(s);
+          }
+        }
+      } finally {
+        batch = false;
+      }
+      publish(members.toArray(new Backend[0]));
+    }
+    draining.forEach(this::watchDrain); // outside the lock: a hook may finish a drain at once
+    return changes;
+  }
+
+  /** What {@link #setServers} changed, for the listeners. */
+  static final class Changes {
+    final List<Server> added = new ArrayList<>();
+    final List<Backend> removed = new ArrayList<>();
+  }
+
+  /**
+   * Removes the backend of {@code server} if it is {@code expected} (or any, if null).
+   *
+   * @return the backend removed, or null if none was
+   */
+  @Nullable Backend remove(Server server, @Nullable Backend expected) {
+    synchronized (writeLock) {
+      Backend removed = byId.get(server);
+      if (removed == null || (expected != null && removed != expected)) {
+        return null;
+      }
+      Backend[] members = new Backend[table.members.length - 1];
+      int n = 0;
+      for (Backend b : table.members) {
+        if (b != removed) {
+          members[n++] = b;
+        }
+      }
+      leave(removed);
+      publish(members);
+      return removed;
+    }
+  }
+
+  /**
+   * Drains {@code server}: out of the candidates and placements now, removed once idle.
+   *
+   * @return the drain's future; complete if the server is not a member
+   */
+  CompletableFuture<Void> drain(Server server) {
+    Backend backend;
+    synchronized (writeLock) {
+      backend = byId.get(server);
+      if (backend == null) {
+        return CompletableFuture.completedFuture(null);
+      }
+      if (backend.draining) {
+        return backend.drained;
+      }
+      startDrain(backend);
+      publish(table.members);
+    }
+    watchDrain(backend); // outside the lock: the idle hook may finish the drain at once
+    return backend.drained;
+  }
+
+  private void startDrain(Backend backend) {
+    backend.draining = true;
+    forgetPlacement(backend);
+  }
+
+  /**
+   * Finishes the drain of {@code backend} once its server has no connection: whoever closes the
+   * server's last connection (this balancer, another one holding the server, or an acquire giving
+   * back a slot it took provisionally) runs the hook.
+   */
+  private void watchDrain(Backend backend) {
+    Runnable finish = () -> finishDrain(backend);
+    CompletableFuture<Void> unused =
+        backend.drained.whenComplete((done, error) -> backend.server.stopTellingWhenIdle(finish));
+    backend.server.whenIdle(finish);
+  }
+
+  /** Removes a draining backend whose server is idle, and completes its drain. */
+  private void finishDrain(Backend backend) {
+    if (!backend.draining || backend.server.activeConnections() != 0 || backend.drained.isDone()) {
+      return;
+    }
+    Backend removed = backend.member ? remove(backend.server, backend) : null;
+    if (removed != null) {
+      onRemoved.accept(removed.server);
+    }
+    backend.drained.complete(null);
+  }
+
+  /**
+   * Completes the drain future of a backend that was removed, unless it is draining with
+   * connections still open: then the idle hook completes it when the last one closes.
+   */
+  static void settleRemoved(Backend removed) {
+    if (!removed.draining || removed.server.activeConnections() == 0) {
+      removed.drained.complete(null);
+    }
+  }
+
+  // ---------------------------------------------------------------- ejection
+
+  /**
+   * Ejects {@code server} until {@code deadline} unless more than {@code maxEjectionPercent} of the
+   * members that are not draining (at least one) would be ejected.
+   *
+   * @return whether it is now ejected; false if it is not a member or the cap refuses
+   */
+  boolean eject(Server server, long deadline, int maxEjectionPercent) {
+    synchronized (writeLock) {
+      Backend target = byId.get(server);
+      if (target == null) {
+        return false;
+      }
+      long now = ticker.read();
+      if (!target.draining && !target.ejectedAt(now)) {
+        int routable = 0;
+        int ejected = 0;
+        for (Backend b : table.members) {
+          if (!b.draining) {
+            routable++;
+            if (b.ejectedAt(now)) {
+              ejected++;
+            }
+          }
+        }
+        int allowed = Math.max(1, (int) ((long) routable * maxEjectionPercent / 100));
+        if (ejected >= allowed) {
+          return false;
+        }
+      }
+      target.ejectUntil(deadline);
+      republishVerdict();
+      return true;
+    }
+  }
+
+  /** Ends {@code server}'s ejection; returns whether it was ejected. */
+  boolean uneject(Server server) {
+    synchronized (writeLock) {
+      Backend backend = byId.get(server);
+      if (backend == null) {
+        return false;
+      }
+      boolean wasEjected = backend.ejectedAt(ticker.read());
+      backend.clearEjection();
+      republishVerdict();
+      return wasEjected;
+    }
+  }
+
+  /** Republishes when the panic verdict may depend on ejections; under the lock. */
+  private void republishVerdict() {
+    if (panicThreshold > 0) {
+      publish(table.members);
+    }
+  }
+
+  // ---------------------------------------------------------------- health and weight
+
+  @Override
+  @SuppressWarnings("ReferenceEquality") // an equal server of another instance is not ours
+  public void serverChanged(Server server) {
+    synchronized (writeLock) {
+      Backend backend = byId.get(server);
+      if (backend == null || backend.server != server) {
+        return; // not ours (any more), or an equal server of another instance
+      }
+      if (placement != null && !backend.draining) {
+        placement.addNode(backend, PlacementPicker.weightOf(server)); // re-weighs; idempotent
+      }
+      if (!batch) {
+        publish(table.members);
+      }
+    }
+  }
+
+  /** Gives {@code backend} the weight {@code weight}; returns whether it changed. */
+  private boolean reweigh(Backend backend, int weight) {
+    if (backend.server.weight() == weight) {
+      return false;
+    }
+    backend.server.setWeight(weight); // tells every watcher, this roster included (re-entrant)
+    return true;
+  }
+
+  // ---------------------------------------------------------------- building
+
+  private Backend join(Server server) {
+    Backend backend = newBackend.apply(server);
+    server.watch(this); // before the table reads its health: no flip slips between
+    byId.put(server, backend);
+    if (cookies) {
+      byCookie.put(backend.cookieValue, backend);
+    }
+    if (placement != null) {
+      placement.addNode(backend, PlacementPicker.weightOf(server));
+    }
+    if (ipRing != null) {
+      ipRing.addNode(backend);
+    }
+    return backend;
+  }
+
+  private void leave(Backend backend) {
+    backend.member = false;
+    backend.server.unwatch(this);
+    byId.remove(backend.server, backend);
+    if (cookies) {
+      byCookie.remove(backend.cookieValue, backend);
+    }
+    forgetPlacement(backend);
+    policy.forget(backend.server);
+  }
+
+  private void forgetPlacement(Backend backend) {
+    if (placement != null) {
+      placement.removeNode(backend);
+    }
+    if (ipRing != null) {
+      ipRing.removeNode(backend);
+    }
+  }
+
+  /** Builds and installs the table of {@code members}; under the lock. */
+  private void publish(Backend[] members) {
+    table = build(members, table);
+  }
+
+  private RoutingTable build(Backend[] members, @Nullable RoutingTable previous) {
+    long now = panicThreshold > 0 ? ticker.read() : 0;
+    int routable = 0;
+    int inRotation = 0;
+    int healthy = 0;
+    long recheckAt = RoutingTable.NEVER;
+    for (Backend b : members) {
+      if (b.draining) {
+        continue;
+      }
+      routable++;
+      boolean up = b.server.isHealthy();
+      if (up) {
+        healthy++;
+      }
+      if (panicThreshold > 0) {
+        long until = b.ejectedUntil();
+        boolean ejected = until != Backend.NOT_EJECTED && until - now > 0;
+        if (ejected && (recheckAt == RoutingTable.NEVER || until - recheckAt < 0)) {
+          recheckAt = until;
+        }
+        if (up && !ejected) {
+          inRotation++;
+        }
+      }
+    }
+    boolean panic = panicThreshold > 0 && inRotation < panicThreshold * routable;
+    Backend[] backends = new Backend[panic ? routable : healthy];
+    int n = 0;
+    for (Backend b : members) {
+      if (!b.draining && (panic || b.server.isHealthy()) && n < backends.length) {
+        backends[n++] = b;
+      }
+    }
+    if (n < backends.length) { // a health flip raced the count: its own rebuild follows
+      backends = Arrays.copyOf(backends, n);
+    }
+    Server[] candidates = new Server[n];
+    int[] weights = new int[n];
+    for (int i = 0; i < n; i++) {
+      candidates[i] = backends[i].server;
+      weights[i] = candidates[i].weight();
+    }
+    Object state =
+        previous != null
+                && Arrays.equals(previous.backends, backends)
+                && Arrays.equals(previous.weights, weights)
+            ? previous.state
+            : policy.derive(candidates, previous == null ? null : previous.state);
+    return new RoutingTable(members, backends, candidates, weights, state, panic, recheckAt);
+  }
+
+  @Override
+  public String toString() {
+    return "Roster" + Objects.requireNonNull(table).servers;
+  }
+}
