@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -205,19 +206,22 @@ public final class LoadBalancer {
     throw new AssertionError(builder.algorithm);
   }
 
-  /** The placement of CONSISTENT_HASH (over the members the Roster adds), else null. */
-  private static @Nullable Placement<Backend> placementOf(Builder builder) {
+  /** The placement of CONSISTENT_HASH over the initial members, else null. */
+  private static @Nullable Function<List<Backend>, Placement<Backend>> placementOf(
+      Builder builder) {
     if (builder.algorithm != Algorithm.CONSISTENT_HASH) {
       return null;
     }
-    Placement<Backend> placement =
-        builder.placement.create(List.<Backend>of(), b -> PlacementPicker.weightOf(b.server));
-    return builder.balanceFactor > 0
+    PlacementType type = builder.placement;
+    double balanceFactor = builder.balanceFactor;
+    return initial ->
+        bounded(type.create(initial, b -> PlacementPicker.weightOf(b.server)), balanceFactor);
+  }
+
+  private static Placement<Backend> bounded(Placement<Backend> placement, double balanceFactor) {
+    return balanceFactor > 0
         ? new BoundedLoad<>(
-            placement,
-            builder.balanceFactor,
-            b -> b.server.activeConnections(),
-            b -> b.server.isHealthy())
+            placement, balanceFactor, b -> b.server.activeConnections(), b -> b.server.isHealthy())
         : placement;
   }
 
@@ -578,6 +582,11 @@ public final class LoadBalancer {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** Returns the routing table now; for tests. */
+  RoutingTable tableForTest() {
+    return roster.table();
+  }
 
   /** Returns PEAK_EWMA's estimate of {@code server}, in nanoseconds; for tests. */
   double latencyEstimateForTest(Server server) {

@@ -49,15 +49,13 @@ final class Roster implements ServerWatcher {
   Roster(
       List<Server> initial,
       Policy<?> policy,
-      @Nullable Placement<Backend> placement,
+      @Nullable Function<List<Backend>, Placement<Backend>> placementOf,
       boolean sticky,
       Function<Server, Backend> newBackend,
       Consumer<Server> onRemoved,
       double panicThreshold,
       Ticker ticker) {
     this.policy = (Policy<Object>) policy;
-    this.placement = placement;
-    this.ipRing = sticky ? new ConsistentHash<>() : null;
     this.cookies = sticky;
     this.newBackend = newBackend;
     this.onRemoved = onRemoved;
@@ -66,8 +64,12 @@ final class Roster implements ServerWatcher {
     synchronized (writeLock) {
       Backend[] members = new Backend[initial.size()];
       for (int i = 0; i < members.length; i++) {
-        members[i] = join(initial.get(i));
+        members[i] = register(initial.get(i));
       }
+      List<Backend> all = Arrays.asList(members);
+      // Built whole from the initial members: one sort, not one merge per server.
+      this.placement = placementOf == null ? null : placementOf.apply(all);
+      this.ipRing = sticky ? new ConsistentHash<>(all) : null;
       this.table = build(members, null);
     }
   }
@@ -373,17 +375,23 @@ final class Roster implements ServerWatcher {
   // ---------------------------------------------------------------- building
 
   private Backend join(Server server) {
-    Backend backend = newBackend.apply(server);
-    server.watch(this); // before the table reads its health: no flip slips between
-    byId.put(server, backend);
-    if (cookies) {
-      byCookie.put(backend.cookieValue, backend);
-    }
+    Backend backend = register(server);
     if (placement != null) {
       placement.addNode(backend, PlacementPicker.weightOf(server));
     }
     if (ipRing != null) {
       ipRing.addNode(backend);
+    }
+    return backend;
+  }
+
+  /** Creates the backend of a joining server and makes it findable by id and cookie. */
+  private Backend register(Server server) {
+    Backend backend = newBackend.apply(server);
+    server.watch(this); // before the table reads its health: no flip slips between
+    byId.put(server, backend);
+    if (cookies) {
+      byCookie.put(backend.cookieValue, backend);
     }
     return backend;
   }
