@@ -1,0 +1,109 @@
+package dev.lbkit.core;
+
+import static dev.lbkit.core.FacadeFixtures.path;
+import static dev.lbkit.core.FacadeFixtures.servers;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** {@link LoadBalancer#setServers}: joins, leaves and new weights in one publish. */
+class SetServersTest {
+
+  private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+  private LoadBalancer observed(LoadBalancer lb) {
+    lb.addListener(
+        new LoadBalancerListener() {
+          @Override
+          public void onServerAdded(Server server) {
+            events.add("+" + server);
+          }
+
+          @Override
+          public void onServerRemoved(Server server) {
+            events.add("-" + server.id());
+          }
+        });
+    return lb;
+  }
+
+  @Test
+  void newIdsJoinMissingIdsLeaveAndPresentIdsTakeTheNewWeight() {
+    List<Server> s = servers(4);
+    LoadBalancer lb =
+        observed(
+            LoadBalancer.builder(s.subList(0, 3))
+                .algorithm(Algorithm.WEIGHTED_ROUND_ROBIN)
+                .build());
+    Server heavier = new Server(s.get(1).host(), s.get(1).port(), 3);
+    lb.setServers(List.of(heavier, s.get(2), s.get(3)));
+    assertThat(lb.servers()).containsExactly(s.get(1), s.get(2), s.get(3));
+    assertThat(lb.servers().get(0)).as("the member instance stays").isSameAs(s.get(1));
+    assertThat(s.get(1).weight()).isEqualTo(3);
+    assertThat(events)
+        .containsExactlyInAnyOrder("-" + s.get(0).id(), "+" + s.get(1), "+" + s.get(3));
+    List<String> picks = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      picks.add(lb.route(path("/x")).orElseThrow().id());
+    }
+    assertThat(picks).filteredOn(s.get(1).id()::equals).hasSize(3);
+  }
+
+  @Test
+  void aLeavingServerWithOpenLeasesDrainsFirst() {
+    List<Server> s = servers(2);
+    LoadBalancer lb = observed(new LoadBalancer(s));
+    Lease held = lb.acquire(path("/held")); // on the first server
+    assertThat(held.server()).isEqualTo(s.get(0));
+    lb.setServers(List.of(s.get(1)));
+    assertThat(lb.servers()).as("still draining").containsExactly(s.get(0), s.get(1));
+    assertThat(lb.isDraining(s.get(0))).isTrue();
+    assertThat(lb.route(path("/x"))).contains(s.get(1));
+    CompletableFuture<Void> drained = lb.drain(s.get(0));
+    assertThat(drained).isNotDone();
+    held.close();
+    assertThat(drained).isCompleted();
+    assertThat(lb.servers()).containsExactly(s.get(1));
+    assertThat(events).containsExactly("-" + s.get(0).id());
+  }
+
+  @Test
+  void anEmptySetLeavesNothingToRoute() {
+    LoadBalancer lb = new LoadBalancer(servers(3));
+    lb.setServers(List.of());
+    assertThat(lb.servers()).isEmpty();
+    assertThat(lb.route(path("/x"))).isEmpty();
+  }
+
+  @Test
+  void duplicatesAndNullsAreRejectedWithTheOffendingIndexAndNothingChanges() {
+    List<Server> s = servers(2);
+    LoadBalancer lb = new LoadBalancer(s);
+    List<Server> withNull = new ArrayList<>(s);
+    withNull.add(null);
+    assertThatThrownBy(() -> lb.setServers(withNull))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("servers[2]");
+    assertThatThrownBy(() -> lb.setServers(List.of(s.get(0), new Server(s.get(0).host(), 8080))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("servers[1]: " + s.get(0).id());
+    assertThatThrownBy(() -> lb.setServers(null)).isInstanceOf(NullPointerException.class);
+    assertThat(lb.servers()).containsExactlyElementsOf(s);
+  }
+
+  @Test
+  void aServerThatLeftIsNoLongerToldOfHealthChanges() {
+    List<Server> s = servers(2);
+    LoadBalancer lb = new LoadBalancer(s);
+    lb.setServers(List.of(s.get(1)));
+    s.get(0).setHealthy(false); // must not touch this balancer's table
+    s.get(0).setHealthy(true);
+    assertThat(lb.servers()).containsExactly(s.get(1));
+    assertThat(lb.route(path("/x"))).contains(s.get(1));
+  }
+}
