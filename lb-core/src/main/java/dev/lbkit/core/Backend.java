@@ -58,7 +58,7 @@ final class Backend {
     this.server = server;
     this.asOptional = Optional.of(server);
     this.rateLimit = rateLimit;
-    this.cookieValue = SessionAffinity.cookieValue(server);
+    this.cookieValue = SessionAffinity.processCookieValue(server);
   }
 
   /** Returns the ticker reading {@code nanos} after {@code now}, never {@link #NOT_EJECTED}. */

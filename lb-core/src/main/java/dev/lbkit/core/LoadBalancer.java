@@ -830,10 +830,15 @@ public final class LoadBalancer {
 
   /**
    * Returns the affinity cookie value to set after routing to {@code server}, so that the client's
-   * later requests come back to it (see {@link SessionAffinity#cookieValue}).
+   * later requests come back to it: that of a {@link SessionAffinity.Method#COOKIE} affinity given
+   * to the builder (see {@link SessionAffinity#cookieValue}), else one keyed by a random secret of
+   * this process, which every {@code sticky(true)} balancer of the process honours.
    */
   public String affinityCookieValue(Server server) {
-    return SessionAffinity.cookieValue(server);
+    SessionAffinity pins = affinity;
+    return pins != null && pins.method() == SessionAffinity.Method.COOKIE
+        ? pins.cookieValue(server)
+        : SessionAffinity.processCookieValue(server);
   }
 
   /**

@@ -50,14 +50,14 @@ class LoadBalancerAffinityTest {
   }
 
   @Test
-  void theCookieValueIsStableOpaqueAndTheSameInEveryBalancer() {
+  void theCookieValueIsStableOpaqueAndTheSameInEveryBalancerOfTheProcess() {
     Server s = new Server("10.1.0.1", 8080);
     LoadBalancer one = new LoadBalancer(List.of(s));
     LoadBalancer other = new LoadBalancer(List.of(new Server("10.1.0.1", 8080)));
     assertThat(one.affinityCookieValue(s))
         .isEqualTo(other.affinityCookieValue(new Server("10.1.0.1", 8080)))
-        .isEqualTo(SessionAffinity.cookieValue(s))
-        .matches("[0-9a-f]{16}")
+        .isEqualTo(SessionAffinity.processCookieValue(s))
+        .matches("[A-Za-z0-9_-]{22}")
         .doesNotContain("10.1.0.1");
     assertThat(one.affinityCookieValue(s))
         .isNotEqualTo(one.affinityCookieValue(new Server("10.1.0.2", 8080)));
@@ -341,7 +341,24 @@ class LoadBalancerAffinityTest {
     LoadBalancer lb = LoadBalancer.builder(servers).affinity(cookies).ticker(ticker).build();
     Server first = routed(lb, FacadeFixtures.path("/login")); // no cookie yet
     Request next =
-        Request.builder().path("/cart").cookie("SID", SessionAffinity.cookieValue(first)).build();
+        Request.builder().path("/cart").cookie("SID", cookies.cookieValue(first)).build();
+    assertThat(routed(lb, next)).isSameAs(first);
+  }
+
+  /** The value the balancer tells callers to set is the one its COOKIE affinity honours. */
+  @Test
+  void theBalancersCookieValueIsThatOfItsCookieAffinity() {
+    FakeTicker ticker = new FakeTicker();
+    SessionAffinity cookies =
+        new SessionAffinity(
+            SessionAffinity.Method.COOKIE, Duration.ofMinutes(5), 1000, "SID", ticker);
+    List<Server> servers = servers(3);
+    LoadBalancer lb = LoadBalancer.builder(servers).affinity(cookies).ticker(ticker).build();
+    Server first = routed(lb, FacadeFixtures.path("/login"));
+    assertThat(lb.affinityCookieName()).isEqualTo("SID");
+    assertThat(lb.affinityCookieValue(first)).isEqualTo(cookies.cookieValue(first));
+    Request next =
+        Request.builder().cookie(lb.affinityCookieName(), lb.affinityCookieValue(first)).build();
     assertThat(routed(lb, next)).isSameAs(first);
   }
 
@@ -356,7 +373,7 @@ class LoadBalancerAffinityTest {
     LoadBalancer lb = LoadBalancer.builder(servers).affinity(cookies).ticker(ticker).build();
     Request withAnyCookie = Request.builder().cookie("SID", "fresh").build();
     Server pinned = routed(lb, withAnyCookie); // pinned under pinned's cookie value
-    Request next = Request.builder().cookie("SID", SessionAffinity.cookieValue(pinned)).build();
+    Request next = Request.builder().cookie("SID", cookies.cookieValue(pinned)).build();
     for (int i = 0; i < 10; i++) {
       assertThat(routed(lb, next)).isSameAs(pinned);
     }
