@@ -1,5 +1,6 @@
 package dev.lbkit.core;
 
+import dev.lbkit.core.internal.AffinityCookies;
 import dev.lbkit.hashing.Identified;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -41,7 +42,10 @@ final class Backend implements Identified {
 
   volatile @Nullable TokenBucket rateLimit;
   volatile int maxConcurrent;
-  final String cookieValue;
+
+  /** The affinity cookie naming this server, under its balancer's secret; null unless sticky. */
+  final AffinityCookies.@Nullable Token cookie;
+
   final LongAdder requests = new LongAdder();
   final LongAdder completed = new LongAdder();
   final LongAdder errors = new LongAdder();
@@ -60,12 +64,16 @@ final class Backend implements Identified {
    */
   private volatile long ejectedUntil = NOT_EJECTED;
 
-  Backend(Server server, @Nullable TokenBucket rateLimit, int maxConcurrent, String cookieValue) {
+  Backend(
+      Server server,
+      @Nullable TokenBucket rateLimit,
+      int maxConcurrent,
+      AffinityCookies.@Nullable Token cookie) {
     this.server = server;
     this.maxConcurrent = maxConcurrent;
     this.asOptional = Optional.of(server);
     this.rateLimit = rateLimit;
-    this.cookieValue = cookieValue;
+    this.cookie = cookie;
   }
 
   /** The server's id: a backend's name in the balancer's placements. */

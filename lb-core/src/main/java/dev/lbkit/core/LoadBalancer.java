@@ -1,5 +1,6 @@
 package dev.lbkit.core;
 
+import dev.lbkit.core.internal.AffinityCookies;
 import dev.lbkit.hashing.BoundedLoad;
 import dev.lbkit.hashing.Placement;
 import dev.lbkit.hashing.PlacementType;
@@ -112,6 +113,7 @@ public final class LoadBalancer {
   private final Listeners listeners;
   private final @Nullable PeakEwmaPolicy latencyAware; // PEAK_EWMA: leases feed its estimates
   private final @Nullable SessionAffinity affinity;
+  private final AffinityCookies cookies; // sticky(true)'s, keyed by the balancer's secret
   private final int maxEjectionPercent;
   private final double panicThreshold; // 0 when off
   private final Ticker ticker;
@@ -154,6 +156,9 @@ public final class LoadBalancer {
     long burst = builder.rateBurst;
     int maxConcurrent = builder.maxConcurrent;
     boolean sticky = builder.sticky;
+    byte[] secret = builder.affinitySecret;
+    this.cookies = new AffinityCookies(secret != null ? secret : AffinityCookies.randomSecret());
+    AffinityCookies cookies = this.cookies;
     this.roster =
         new Roster(
             builder.servers,
@@ -165,7 +170,7 @@ public final class LoadBalancer {
                     server,
                     rate > 0 ? TokenBucket.create(rate, burst, ticker) : null,
                     maxConcurrent,
-                    sticky ? SessionAffinity.cookieValue(server) : ""),
+                    sticky ? cookies.tokenOf(server.id()) : null),
             listeners::serverRemoved,
             panicThreshold,
             ticker);
@@ -175,6 +180,7 @@ public final class LoadBalancer {
             policy,
             algorithm == Algorithm.CONSISTENT_HASH,
             sticky,
+            cookies,
             affinity,
             ticker,
             panicThreshold > 0);
@@ -544,12 +550,19 @@ public final class LoadBalancer {
 
   /**
    * Returns the affinity cookie value to set after routing to {@code server}, so that the client's
-   * later requests come back to it (see {@link SessionAffinity#cookieValue}).
+   * later requests come back to it: a keyed MAC of the server's id (HMAC-SHA256, 128 bits, 22
+   * base64url characters) under the secret of a {@link SessionAffinity.Method#COOKIE} affinity
+   * given to the builder, else under this balancer's {@linkplain Builder#affinitySecret secret}. A
+   * client cannot compute one for a server it was not sent to, nor learn an address from one.
    *
    * @throws NullPointerException if {@code server} is null
    */
   public String affinityCookieValue(Server server) {
-    return SessionAffinity.cookieValue(server);
+    Objects.requireNonNull(server, "server");
+    SessionAffinity pins = affinity;
+    return pins != null && pins.method() == SessionAffinity.Method.COOKIE
+        ? pins.cookieValue(server)
+        : cookies.valueOf(server.id());
   }
 
   /**
@@ -688,6 +701,7 @@ public final class LoadBalancer {
     private int maxEjectionPercent = 10;
     private double panicThreshold; // 0: off
     private @Nullable RetryBudget retryBudget;
+    private byte @Nullable [] affinitySecret; // null: random per balancer
     private RandomGenerator random = RandomSources.threadLocal();
     private Ticker ticker = Ticker.system();
     private final List<LoadBalancerListener> listeners = new ArrayList<>();
@@ -811,6 +825,31 @@ public final class LoadBalancer {
         throw new IllegalArgumentException("share: " + share + " (expected: > 0 and <= 1)");
       }
       this.panicThreshold = share;
+      return this;
+    }
+
+    /**
+     * Sets the secret that keys the affinity cookies of {@code sticky(true)} (see {@link
+     * LoadBalancer#affinityCookieValue}); copied. By default each balancer draws a random one, so
+     * its cookies mean nothing to any other balancer: balancers that must honour each other's
+     * cookies (several instances of one service behind one address) share a secret, of at least 16
+     * bytes (128 bits) from a secure random source. A cookie that is not a MAC under the secret, or
+     * names a server that left, is ignored: the request is routed as if it had none.
+     *
+     * @throws NullPointerException if {@code secret} is null
+     * @throws IllegalArgumentException if {@code secret} is shorter than 16 bytes
+     */
+    public Builder affinitySecret(byte[] secret) {
+      Objects.requireNonNull(secret, "secret");
+      if (secret.length < AffinityCookies.MIN_SECRET_BYTES) {
+        throw new IllegalArgumentException(
+            "secret: "
+                + secret.length
+                + " bytes (expected: >= "
+                + AffinityCookies.MIN_SECRET_BYTES
+                + ")");
+      }
+      this.affinitySecret = secret.clone();
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.lbkit.core;
 
+import dev.lbkit.core.internal.AffinityCookies;
 import dev.lbkit.hashing.ConsistentHash;
 import dev.lbkit.hashing.Placement;
 import java.util.ArrayList;
@@ -40,8 +41,8 @@ final class Roster implements ServerWatcher {
   private final Object writeLock = new Object();
   private final AtomicBoolean rechecking = new AtomicBoolean();
   private final Map<Server, Backend> byId = new ConcurrentHashMap<>();
-  private final Map<String, Backend> byCookie = new ConcurrentHashMap<>();
-  private final boolean cookies;
+  // Keyed by the cookie's token, whose equals compares in constant time.
+  private final Map<AffinityCookies.Token, Backend> byCookie = new ConcurrentHashMap<>();
   private boolean batch; // under the lock: a change of several servers publishes once, at its end
   private volatile RoutingTable table;
 
@@ -56,7 +57,6 @@ final class Roster implements ServerWatcher {
       double panicThreshold,
       Ticker ticker) {
     this.policy = (Policy<Object>) policy;
-    this.cookies = sticky;
     this.newBackend = newBackend;
     this.onRemoved = onRemoved;
     this.panicThreshold = panicThreshold;
@@ -107,9 +107,9 @@ final class Roster implements ServerWatcher {
     return byId.get(server);
   }
 
-  /** Returns the member whose affinity cookie is {@code value}, or null. */
-  @Nullable Backend byCookie(String value) {
-    return byCookie.get(value);
+  /** Returns the member whose affinity cookie is {@code token}, or null. */
+  @Nullable Backend byCookie(AffinityCookies.Token token) {
+    return byCookie.get(token);
   }
 
   /** The client-IP ring of a sticky balancer, or null. */
@@ -390,8 +390,9 @@ final class Roster implements ServerWatcher {
     Backend backend = newBackend.apply(server);
     server.watch(this); // before the table reads its health: no flip slips between
     byId.put(server, backend);
-    if (cookies) {
-      byCookie.put(backend.cookieValue, backend);
+    AffinityCookies.Token cookie = backend.cookie;
+    if (cookie != null) {
+      byCookie.put(cookie, backend);
     }
     return backend;
   }
@@ -400,8 +401,9 @@ final class Roster implements ServerWatcher {
     backend.member = false;
     backend.server.unwatch(this);
     byId.remove(backend.server, backend);
-    if (cookies) {
-      byCookie.remove(backend.cookieValue, backend);
+    AffinityCookies.Token cookie = backend.cookie;
+    if (cookie != null) {
+      byCookie.remove(cookie, backend);
     }
     forgetPlacement(backend);
     policy.forget(backend.server);

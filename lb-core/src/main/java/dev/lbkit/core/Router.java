@@ -1,5 +1,6 @@
 package dev.lbkit.core;
 
+import dev.lbkit.core.internal.AffinityCookies;
 import dev.lbkit.hashing.ConsistentHash;
 import dev.lbkit.hashing.Placement;
 import java.util.List;
@@ -24,6 +25,7 @@ final class Router {
   private final Policy<Object> policy;
   private final boolean byPlacement;
   private final boolean sticky;
+  private final AffinityCookies cookies;
   private final @Nullable SessionAffinity affinity;
   private final Ticker ticker;
   private final boolean panicCheck;
@@ -35,6 +37,7 @@ final class Router {
       Policy<?> policy,
       boolean byPlacement,
       boolean sticky,
+      AffinityCookies cookies,
       @Nullable SessionAffinity affinity,
       Ticker ticker,
       boolean panicCheck) {
@@ -42,6 +45,7 @@ final class Router {
     this.policy = (Policy<Object>) policy;
     this.byPlacement = byPlacement;
     this.sticky = sticky;
+    this.cookies = cookies;
     this.affinity = affinity;
     this.ticker = ticker;
     this.panicCheck = panicCheck;
@@ -63,8 +67,9 @@ final class Router {
             ? shared[(lease ? 2 : 0) + (table.panic ? 1 : 0)]
             : new Admission(this, lease, table.panic, tried);
     if (sticky) {
-      String cookie = request.cookie(SessionAffinity.DEFAULT_COOKIE_NAME);
-      if (cookie != null) {
+      AffinityCookies.Token cookie =
+          cookies.parse(request.cookie(SessionAffinity.DEFAULT_COOKIE_NAME));
+      if (cookie != null) { // an unknown or forged one finds nothing: normal routing
         Backend pinned = roster.byCookie(cookie);
         if (pinned != null && admit.test(pinned)) {
           return pinned;

@@ -1,12 +1,12 @@
 package dev.lbkit.core;
 
+import dev.lbkit.core.internal.HostNames;
 import dev.lbkit.hashing.Identified;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
@@ -62,9 +62,11 @@ public final class Server implements Identified {
   /**
    * Creates a healthy server of weight 1.
    *
+   * @param host a DNS name, an IPv4 address or an IPv6 literal (bare or in brackets), without a
+   *     port; see {@link #host()} for its normal form
    * @throws NullPointerException if {@code host} is null
-   * @throws IllegalArgumentException if {@code host} is blank or {@code port} is not in {@code [1,
-   *     65535]}
+   * @throws IllegalArgumentException if {@code host} is not a valid host (blank, with a port,
+   *     whitespace or control characters...) or {@code port} is not in {@code [1, 65535]}
    */
   public Server(String host, int port) {
     this(host, port, 1);
@@ -73,31 +75,44 @@ public final class Server implements Identified {
   /**
    * Creates a healthy server.
    *
+   * @param host a DNS name, an IPv4 address or an IPv6 literal (bare or in brackets), without a
+   *     port; see {@link #host()} for its normal form
    * @param weight its share relative to other servers for weighted algorithms; at least 1
    * @throws NullPointerException if {@code host} is null
-   * @throws IllegalArgumentException if {@code host} is blank, {@code port} is not in {@code [1,
-   *     65535]} or {@code weight} is below 1
+   * @throws IllegalArgumentException if {@code host} is not a valid host (blank, with a port,
+   *     whitespace or control characters...), {@code port} is not in {@code [1, 65535]} or {@code
+   *     weight} is below 1
    */
   public Server(String host, int port, int weight) {
-    Objects.requireNonNull(host, "host");
-    if (host.isBlank()) {
-      throw new IllegalArgumentException("host: '" + host + "' (expected: not blank)");
-    }
+    String normal = HostNames.normalize(host);
     if (port < 1 || port > 65_535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
     }
     if (weight < 1) {
       throw new IllegalArgumentException("weight: " + weight + " (expected: >= 1)");
     }
-    this.host = host;
+    this.host = normal;
     this.port = port;
     this.weight = weight;
     // An IPv6 literal is bracketed so that the id still reads as one host and one port.
-    this.id =
-        (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    this.id = (normal.indexOf(':') >= 0 ? "[" + normal + "]" : normal) + ":" + port;
   }
 
-  /** Returns the host name or address this server was created with. */
+  /**
+   * Returns the host in its normal form, which may differ from the one given to the constructor:
+   *
+   * <ul>
+   *   <li>a DNS name in lower case ({@code Api.Example.COM} gives {@code api.example.com});
+   *   <li>an IPv4 address as given ({@code 10.0.0.1}); leading zeros and short forms such as {@code
+   *       127.1} are rejected, since resolvers read them differently;
+   *   <li>an IPv6 literal in its RFC 5952 text, without brackets ({@code [0:0:0:0:0:0:0:1]} gives
+   *       {@code ::1}, {@code 2001:DB8::0001} gives {@code 2001:db8::1}), a zone id kept as given
+   *       ({@code fe80::1%eth0}); an IPv4-mapped address gives the IPv4 address ({@code
+   *       ::ffff:10.0.0.1} gives {@code 10.0.0.1}).
+   * </ul>
+   *
+   * <p>No name is looked up: two names of one address are two servers.
+   */
   public String host() {
     return host;
   }
@@ -150,8 +165,11 @@ public final class Server implements Identified {
   }
 
   /**
-   * Returns {@code host:port} ({@code [host]:port} for an IPv6 literal): the server's identity for
-   * equality, stats and hashing.
+   * Returns {@code host:port} ({@code [host]:port} for an IPv6 literal), with {@link #host()} in
+   * its normal form: the server's identity for equality, stats and hashing. {@code new
+   * Server("::1", 80)}, {@code new Server("[0:0::1]", 80)} are equal, with id {@code [::1]:80}; so
+   * are {@code new Server("A.example", 80)} and {@code new Server("a.example", 80)}, id {@code
+   * a.example:80}.
    */
   @Override
   public String id() {

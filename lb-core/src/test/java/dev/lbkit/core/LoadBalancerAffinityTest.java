@@ -6,8 +6,10 @@ import static dev.lbkit.core.FacadeFixtures.routed;
 import static dev.lbkit.core.FacadeFixtures.servers;
 import static dev.lbkit.core.FacadeFixtures.withCookie;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lbkit.hashing.ConsistentHash;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,17 +52,49 @@ class LoadBalancerAffinityTest {
   }
 
   @Test
-  void theCookieValueIsStableOpaqueAndTheSameInEveryBalancer() {
+  void theCookieValueIsAKeyedMacTheSameOnlyUnderTheSameSecret() {
+    // Was: an unsalted hash of host:port, the same everywhere, so a client could pin itself to any
+    // server and recover an address from a cookie by enumeration.
+    byte[] secret = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     Server s = new Server("10.1.0.1", 8080);
-    LoadBalancer one = new LoadBalancer(List.of(s));
-    LoadBalancer other = new LoadBalancer(List.of(new Server("10.1.0.1", 8080)));
+    LoadBalancer one = LoadBalancer.builder(List.of(s)).affinitySecret(secret).build();
+    LoadBalancer twin =
+        LoadBalancer.builder(List.of(new Server("10.1.0.1", 8080))).affinitySecret(secret).build();
+    LoadBalancer stranger = new LoadBalancer(List.of(new Server("10.1.0.1", 8080)));
     assertThat(one.affinityCookieValue(s))
-        .isEqualTo(other.affinityCookieValue(new Server("10.1.0.1", 8080)))
-        .isEqualTo(SessionAffinity.cookieValue(s))
-        .matches("[0-9a-f]{16}")
+        .isEqualTo(twin.affinityCookieValue(new Server("10.1.0.1", 8080)))
+        .isNotEqualTo(stranger.affinityCookieValue(s))
+        .matches("[A-Za-z0-9_-]{22}")
         .doesNotContain("10.1.0.1");
     assertThat(one.affinityCookieValue(s))
         .isNotEqualTo(one.affinityCookieValue(new Server("10.1.0.2", 8080)));
+  }
+
+  @Test
+  void aCookieFromAnotherSecretOrAForgedOneIsIgnoredNotAnError() {
+    List<Server> servers = servers(4);
+    LoadBalancer lb = LoadBalancer.builder(servers).sticky(true).build();
+    LoadBalancer other = LoadBalancer.builder(servers).sticky(true).build();
+    String ip = "198.51.100.7";
+    Server owner = routed(lb, fromIp(ip));
+    Server elsewhere = servers.get((servers.indexOf(owner) + 1) % servers.size());
+    for (String cookie :
+        List.of(
+            other.affinityCookieValue(elsewhere), // another balancer's secret
+            "AAAAAAAAAAAAAAAAAAAAAA", // the right length, forged
+            String.format("%016x", dev.lbkit.hashing.KeyHash.of(elsewhere.id())), // the old format
+            "x".repeat(100_000))) {
+      Request request =
+          Request.builder().clientIp(ip).cookie(lb.affinityCookieName(), cookie).build();
+      assertThat(routed(lb, request)).as("routed by the client IP as if no cookie").isSameAs(owner);
+    }
+  }
+
+  @Test
+  void aSecretShorterThan128BitsIsRejected() {
+    assertThatThrownBy(() -> LoadBalancer.builder(servers(1)).affinitySecret(new byte[15]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("secret: 15 bytes (expected: >= 16)");
   }
 
   @Test
@@ -341,7 +375,24 @@ class LoadBalancerAffinityTest {
     LoadBalancer lb = LoadBalancer.builder(servers).affinity(cookies).ticker(ticker).build();
     Server first = routed(lb, FacadeFixtures.path("/login")); // no cookie yet
     Request next =
-        Request.builder().path("/cart").cookie("SID", SessionAffinity.cookieValue(first)).build();
+        Request.builder().path("/cart").cookie("SID", cookies.cookieValue(first)).build();
+    assertThat(routed(lb, next)).isSameAs(first);
+  }
+
+  /** The value the balancer tells callers to set is the one its COOKIE affinity honours. */
+  @Test
+  void theBalancersCookieValueIsThatOfItsCookieAffinity() {
+    FakeTicker ticker = new FakeTicker();
+    SessionAffinity cookies =
+        new SessionAffinity(
+            SessionAffinity.Method.COOKIE, Duration.ofMinutes(5), 1000, "SID", ticker);
+    List<Server> servers = servers(3);
+    LoadBalancer lb = LoadBalancer.builder(servers).affinity(cookies).ticker(ticker).build();
+    Server first = routed(lb, FacadeFixtures.path("/login"));
+    assertThat(lb.affinityCookieName()).isEqualTo("SID");
+    assertThat(lb.affinityCookieValue(first)).isEqualTo(cookies.cookieValue(first));
+    Request next =
+        Request.builder().cookie(lb.affinityCookieName(), lb.affinityCookieValue(first)).build();
     assertThat(routed(lb, next)).isSameAs(first);
   }
 
@@ -356,7 +407,7 @@ class LoadBalancerAffinityTest {
     LoadBalancer lb = LoadBalancer.builder(servers).affinity(cookies).ticker(ticker).build();
     Request withAnyCookie = Request.builder().cookie("SID", "fresh").build();
     Server pinned = routed(lb, withAnyCookie); // pinned under pinned's cookie value
-    Request next = Request.builder().cookie("SID", SessionAffinity.cookieValue(pinned)).build();
+    Request next = Request.builder().cookie("SID", cookies.cookieValue(pinned)).build();
     for (int i = 0; i < 10; i++) {
       assertThat(routed(lb, next)).isSameAs(pinned);
     }

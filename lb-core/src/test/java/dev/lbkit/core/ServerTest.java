@@ -29,6 +29,29 @@ class ServerTest {
     assertThat(new Server("[::1]", 80).id()).isEqualTo("[::1]:80");
   }
 
+  @Test // regression: "10.0.0.1:8080" became the id "[10.0.0.1:8080]:80"
+  void aHostWithAPortIsRejectedNotBracketedIntoTheId() {
+    assertThatThrownBy(() -> new Server("10.0.0.1:8080", 80))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("host: '10.0.0.1:8080' (expected: no port");
+  }
+
+  @Test // regression: "::1" and "0:0:0:0:0:0:0:1", "A.example" and "a.example" were two servers
+  void oneHostSpelledTwoWaysHasOneId() {
+    assertThat(new Server("0:0:0:0:0:0:0:1", 80).id()).isEqualTo("[::1]:80");
+    assertThat(new Server("A.Example", 80).id()).isEqualTo("a.example:80");
+    assertThat(new Server("A.Example", 80).host()).isEqualTo("a.example");
+    assertThat(new Server("10.0.0.1", 8080).id()).isEqualTo("10.0.0.1:8080");
+    assertThat(new Server("a", 8080).id()).isEqualTo("a:8080");
+  }
+
+  @Test // regression: CR/LF in a host was accepted, and copied into ids, logs and headers
+  void controlCharactersInTheHostAreRejected() {
+    assertThatThrownBy(() -> new Server("a\r\nb", 80))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("host: 'a\\r\\nb' (expected: no whitespace or control characters)");
+  }
+
   @Test
   void isEqualByIdOnly() {
     Server a = new Server("a", 80, 1);

@@ -525,7 +525,7 @@ class HttpProbeTest {
 
   @Test
   void aHostThatCannotMakeAUriFailsInsteadOfThrowing() throws Exception {
-    ProbeResult result = Probe.http("/health").probe(new Server("bad host", 80), ANSWERED);
+    ProbeResult result = Probe.http("/health").probe(new Server("bad_host", 80), ANSWERED);
 
     assertThat(result.isPassed()).isFalse();
     assertThat(result.cause()).isNotNull();
