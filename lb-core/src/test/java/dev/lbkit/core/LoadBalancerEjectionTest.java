@@ -6,8 +6,6 @@ import static dev.lbkit.core.FacadeFixtures.withCookie;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -227,19 +225,13 @@ class LoadBalancerEjectionTest {
   }
 
   @Test
-  void statsAndMetricsShowTheEjection() {
+  void statsShowTheEjection() {
     LoadBalancer lb = builder(servers).build();
-    MeterRegistry registry = new SimpleMeterRegistry();
-    new LoadBalancerMetrics(lb, "orders").bindTo(registry);
     lb.eject(b, THIRTY_SECONDS);
     assertThat(lb.stats().servers().get(b.id()).ejected()).isTrue();
     assertThat(lb.stats().servers().get(a.id()).ejected()).isFalse();
-    assertThat(registry.get("lbkit.server.ejected").tags("server", b.id()).gauge().value())
-        .isEqualTo(1);
     ticker.advance(THIRTY_SECONDS);
     assertThat(lb.stats().servers().get(b.id()).ejected()).isFalse();
-    assertThat(registry.get("lbkit.server.ejected").tags("server", b.id()).gauge().value())
-        .isZero();
   }
 
   @Test
