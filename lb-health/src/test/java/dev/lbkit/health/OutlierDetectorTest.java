@@ -8,7 +8,7 @@ import dev.lbkit.core.LoadBalancer;
 import dev.lbkit.core.LoadBalancerListener;
 import dev.lbkit.core.Request;
 import dev.lbkit.core.Server;
-import dev.lbkit.core.Ticker;
+import dev.lbkit.core.testing.FakeClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +27,7 @@ class OutlierDetectorTest {
 
   private static final Duration BASE = Duration.ofSeconds(30);
 
-  private final AtomicLong nanos = new AtomicLong(-7_000_000_000L); // across zero, for good measure
-  private final Ticker ticker = nanos::get;
+  private final FakeClock ticker = new FakeClock(-7_000_000_000L); // across zero, for good measure
   private final List<Server> servers = servers(4);
   private final Server a = servers.get(0);
   private final Server b = servers.get(1);
@@ -64,7 +62,7 @@ class OutlierDetectorTest {
   }
 
   private void advance(Duration d) {
-    nanos.addAndGet(d.toNanos());
+    ticker.advance(d);
   }
 
   private void fail(OutlierDetector detector, Server server, int times) {
@@ -362,9 +360,9 @@ class OutlierDetectorTest {
 
   @Test
   void aTickerOfItsOwnTimesForgiveness() {
-    AtomicLong own = new AtomicLong();
+    FakeClock own = new FakeClock();
     OutlierDetector detector =
-        attached(OutlierDetector.builder().maxEjectionPercent(100).ticker(own::get));
+        attached(OutlierDetector.builder().maxEjectionPercent(100).ticker(own));
     fail(detector, a, 5);
     advance(BASE); // the balancer's clock ends the ejection
     detector.recordSuccess(a);
@@ -372,7 +370,7 @@ class OutlierDetectorTest {
     fail(detector, a, 5); // not forgiven on the detector's clock: twice the base
     advance(Duration.ofSeconds(60));
     detector.recordSuccess(a);
-    own.addAndGet(Duration.ofSeconds(60).toNanos()); // two base times: both forgiven
+    own.advance(Duration.ofSeconds(60)); // two base times: both forgiven
     fail(detector, a, 5);
     assertThat(ejections).containsExactly("1 30s", "1 60s", "1 30s");
   }
