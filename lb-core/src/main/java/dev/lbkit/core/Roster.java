@@ -43,7 +43,6 @@ final class Roster implements ServerWatcher {
   private final Map<Server, Backend> byId = new ConcurrentHashMap<>();
   // Keyed by the cookie's token, whose equals compares in constant time.
   private final Map<AffinityCookies.Token, Backend> byCookie = new ConcurrentHashMap<>();
-  private boolean batch; // under the lock: a change of several servers publishes once, at its end
   private volatile RoutingTable table;
 
   @SuppressWarnings("unchecked") // a policy's state type is private to its table
@@ -131,19 +130,20 @@ final class Roster implements ServerWatcher {
    * @throws IllegalStateException if a server with the same id is draining
    */
   boolean add(Server server) {
+    Backend present;
     synchronized (writeLock) {
-      Backend present = byId.get(server);
-      if (present != null) {
-        if (present.draining) {
-          throw new IllegalStateException("server: " + server.id() + " (is draining)");
-        }
-        return reweigh(present, server.weight());
+      present = byId.get(server);
+      if (present == null) {
+        Backend[] members = Arrays.copyOf(table.members, table.members.length + 1);
+        members[members.length - 1] = join(server);
+        publish(members);
+        return true;
       }
-      Backend[] members = Arrays.copyOf(table.members, table.members.length + 1);
-      members[members.length - 1] = join(server);
-      publish(members);
-      return true;
+      if (present.draining) {
+        throw new IllegalStateException("server: " + server.id() + " (is draining)");
+      }
     }
+    return reweigh(present.server, server.weight()); // outside the lock: see reweigh
   }
 
   /**
@@ -156,42 +156,44 @@ final class Roster implements ServerWatcher {
     List<Server> next = Membership.validated(new ArrayList<>(servers));
     Changes changes = new Changes();
     List<Backend> draining = new ArrayList<>();
+    List<Server> reweighed = new ArrayList<>();
     synchronized (writeLock) {
       Map<Server, Server> wanted = new HashMap<>();
       next.forEach(s -> wanted.put(s, s));
       List<Backend> members = new ArrayList<>(next.size());
-      batch = true; // weight changes below re-weigh placements; one publish at the end
-      try {
-        for (Backend b : table.members) {
-          Server kept = wanted.remove(b.server);
-          if (kept != null) {
-            members.add(b); // a draining one wanted again stays draining: its future is promised
-            if (!b.draining && reweigh(b, kept.weight())) {
-              changes.added.add(b.server);
-            }
-          } else if (b.draining) {
-            members.add(b); // leaves when idle, as it was going to
-          } else if (b.server.activeConnections() == 0) {
-            leave(b);
-            changes.removed.add(b);
-          } else {
-            startDrain(b);
-            draining.add(b);
-            members.add(b);
+      for (Backend b : table.members) {
+        Server kept = wanted.remove(b.server);
+        if (kept != null) {
+          members.add(b); // a draining one wanted again stays draining: its future is promised
+          if (!b.draining && b.server.weight() != kept.weight()) {
+            reweighed.add(kept);
           }
+        } else if (b.draining) {
+          members.add(b); // leaves when idle, as it was going to
+        } else if (b.server.activeConnections() == 0) {
+          leave(b);
+          changes.removed.add(b);
+        } else {
+          startDrain(b);
+          draining.add(b);
+          members.add(b);
         }
-        for (Server s : next) {
-          if (wanted.containsKey(s)) {
-            members.add(join(s));
-            changes.added.add(s);
-          }
+      }
+      for (Server s : next) {
+        if (wanted.containsKey(s)) {
+          members.add(join(s));
+          changes.added.add(s);
         }
-      } finally {
-        batch = false;
       }
       publish(members.toArray(new Backend[0]));
     }
     draining.forEach(this::watchDrain); // outside the lock: a hook may finish a drain at once
+    for (Server given : reweighed) { // outside the lock: see reweigh
+      Backend member = byId.get(given);
+      if (member != null && reweigh(member.server, given.weight())) {
+        changes.added.add(member.server);
+      }
+    }
     return changes;
   }
 
@@ -357,18 +359,21 @@ final class Roster implements ServerWatcher {
       if (placement != null && !backend.draining) {
         placement.addNode(backend, PlacementPicker.weightOf(server)); // re-weighs; idempotent
       }
-      if (!batch) {
-        publish(table.members);
-      }
+      publish(table.members);
     }
   }
 
-  /** Gives {@code backend} the weight {@code weight}; returns whether it changed. */
-  private boolean reweigh(Backend backend, int weight) {
-    if (backend.server.weight() == weight) {
+  /**
+   * Gives the member {@code server} the weight {@code weight}; returns whether it changed. Never
+   * under the lock: the weight is the server's, so setting it tells every table holding the server,
+   * this one included, and taking another balancer's lock while holding ours could deadlock with
+   * that balancer doing the same.
+   */
+  private static boolean reweigh(Server server, int weight) {
+    if (server.weight() == weight) {
       return false;
     }
-    backend.server.setWeight(weight); // tells every watcher, this roster included (re-entrant)
+    server.setWeight(weight);
     return true;
   }
 

@@ -97,6 +97,41 @@ class SetServersTest {
   }
 
   @Test
+  void twoBalancersChangingTheWeightsOfSharedServersAtOnceDoNotDeadlock() throws Exception {
+    // A weight is the server's: setting it tells every balancer holding the server. Done under a
+    // balancer's own lock, two balancers doing it at once each waited for the other's lock.
+    List<Server> shared = servers(4);
+    LoadBalancer a = LoadBalancer.builder(shared).algorithm(Algorithm.WEIGHTED_ROUND_ROBIN).build();
+    LoadBalancer b = LoadBalancer.builder(shared).algorithm(Algorithm.WEIGHTED_ROUND_ROBIN).build();
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+    for (LoadBalancer lb : List.of(a, b)) {
+      Thread t =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 500; i++) {
+                  List<Server> next = new ArrayList<>();
+                  for (Server s : shared) {
+                    next.add(new Server(s.host(), s.port(), 1 + (i + next.size()) % 3));
+                  }
+                  lb.setServers(next);
+                  lb.addServer(new Server(shared.get(0).host(), shared.get(0).port(), 1 + i % 4));
+                }
+              });
+      t.setUncaughtExceptionHandler((thread, e) -> failures.add(e));
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join(FacadeFixtures.BOUND.toMillis());
+      assertThat(t.isAlive()).as("deadlocked").isFalse();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(a.servers()).containsExactlyElementsOf(shared);
+    assertThat(b.route(path("/x"))).isPresent();
+  }
+
+  @Test
   void aServerThatLeftIsNoLongerToldOfHealthChanges() {
     List<Server> s = servers(2);
     LoadBalancer lb = new LoadBalancer(s);
