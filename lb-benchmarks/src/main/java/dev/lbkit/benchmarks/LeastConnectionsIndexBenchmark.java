@@ -21,11 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The least-connections pick through lb-core's {@link LeastConnectionsIndex} beside the full scan
  * it replaces ({@code LeastScan.fewestConnections}, copied here as {@link #scan}), over {@code n}
- * servers holding {@code base} + 0..3 connections each (seeded), so a quarter of them tie for
- * fewest. {@link #indexPick} and {@link #scanPick} leave the counts unchanged; the {@code
- * ...ConnectDisconnect} variants add a caller's bookkeeping per request, {@code connect} then
- * {@code disconnect} on the picked server, and for the index the two {@code countChanged} reports
- * of those changes.
+ * servers holding the seeded {@link #counts}. {@link #indexPick} and {@link #scanPick} leave the
+ * counts unchanged; the {@code ...ConnectDisconnect} variants add a caller's bookkeeping per
+ * request, {@code connect} then {@code disconnect} on the picked server, and for the index the two
+ * {@code countChanged} reports of those changes.
  *
  * <p>Both picks take their start from a plain {@code long} field, so neither pays for the shared
  * atomic sequence a balancer would increment (the same few ns for both).
@@ -46,27 +45,31 @@ public class LeastConnectionsIndexBenchmark {
   int n;
 
   /**
-   * Connections every server holds before its random 0..3: with 0, a quarter of the servers are
-   * idle and the scan stops at the first idle one it meets; with 1, none is and it reads all n.
+   * Each server's connections. "0..3": random, a quarter of the servers idle, so the scan stops at
+   * the first idle one it meets. "1..4": none idle, so the scan reads all n. "1..4+1idle": the same
+   * with server n/2 idle, so every pick is that one server, which the index finds through all its
+   * summary layers (its sparsest case).
    */
-  @Param({"0", "1"})
-  int base;
+  @Param({"0..3", "1..4", "1..4+1idle"})
+  String counts;
 
   private Server[] servers;
   private LeastConnections connections;
   private LeastConnectionsIndex index;
   private long sequence;
 
-  /** Opens base + 0..3 connections on every server, then builds the index from the counts. */
+  /** Opens the connections {@link #counts} says on every server, then builds the index. */
   @Setup
   public void setUp() {
     List<Server> list = Fixtures.servers(n);
     servers = list.toArray(new Server[0]);
     connections = new LeastConnections(list);
+    int base = counts.startsWith("1") ? 1 : 0;
     Random random = new Random(Fixtures.SEED);
-    for (Server server : servers) {
-      for (int c = base + random.nextInt(4); c > 0; c--) {
-        connections.connect(server);
+    for (int slot = 0; slot < n; slot++) {
+      boolean idle = counts.endsWith("idle") && slot == n / 2;
+      for (int c = idle ? 0 : base + random.nextInt(4); c > 0; c--) {
+        connections.connect(servers[slot]);
       }
     }
     Server[] held = servers;

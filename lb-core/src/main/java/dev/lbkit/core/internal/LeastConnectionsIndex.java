@@ -23,9 +23,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Costs: {@link #pick}: lock-free, no allocation (see below), a few word reads per summary layer
  * (four layers at n = 10^6) plus two count reads; {@link #countChanged}: lock-free, usually two
- * atomic operations and one count read, no allocation. The index takes n / 8 bytes for each count
- * that some slot has reached (allocated the first time one does, the only allocation in any
- * method), at most 257 of them (counts 0 to 255, and one level for 256 and more).
+ * atomic operations and one count read, no allocation. Memory: about n / 8 bytes for each count
+ * that some slot has reached, allocated the first time one does (the only allocation in any method)
+ * and kept until the index is dropped; at most 257 of them (counts 0 to 255, and one level for 256
+ * and more), so 32 MB at most for n = 10^6, and 125 kB for each count reached.
  *
  * <p>Thread-safe. Exact once the changes have been reported; while they are in flight, the pick is
  * the least loaded slot as of the reads, like a scan's (see the design note in the source).
@@ -60,9 +61,11 @@ public final class LeastConnectionsIndex {
    * in). So every clear of a slot's bit is followed by a re-read of the count. Take the final count
    * and its level F, and the last clear of the slot's bit in F: either its re-read saw the count in
    * F (and set the bit after that clear), or the count entered F after the re-read, and the
-   * countChanged reporting that entry set the bit after it. Either way the bit ends set. Events may
-   * therefore arrive late, out of order, or twice, on this index or an old one: the from and to
-   * values say which bits to touch, the count read says what is true.
+   * countChanged reporting that entry set the bit after it. Either way the bit ends set. (With no
+   * such clear, the bit set by the constructor's read or by the report of the count's last entry
+   * into F is still there.) Events may therefore arrive late, out of order, or twice, on this
+   * index or an old one: the from and to values say which bits to touch, the count read says what
+   * is true.
    *
    * Lost events. An event that never reaches this index (it went to the index this one replaced)
    * can break (I) for its slot. If the count rose, the slot's bit sits in a level below the truth,
@@ -78,7 +81,8 @@ public final class LeastConnectionsIndex {
    * While changes are in flight, a slot whose count has changed but whose event has not yet been
    * applied may be missed, so the pick is "least as of the reads", as a scan that reads n counts
    * one after another also is. Every returned slot is in range, and its count, read during the
-   * pick, was the lowest level the pick found non-empty.
+   * pick, put it in the lowest level the pick found non-empty (in the overflow level, it was also
+   * the lowest count read there; after the fallback scan, the lowest count the scan read).
    */
 
   /** Reads a slot's current count. */
