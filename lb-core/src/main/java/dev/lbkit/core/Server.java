@@ -27,6 +27,7 @@ public final class Server implements Identified {
   private static final VarHandle HEALTHY;
   private static final VarHandle ACTIVE;
   private static final VarHandle WATCHERS;
+  private static final VarHandle COUNT_WATCHERS;
   private static final WeakReference<?>[] NO_WATCHERS = new WeakReference<?>[0];
 
   static {
@@ -35,6 +36,7 @@ public final class Server implements Identified {
       HEALTHY = lookup.findVarHandle(Server.class, "healthy", boolean.class);
       ACTIVE = lookup.findVarHandle(Server.class, "activeConnections", int.class);
       WATCHERS = lookup.findVarHandle(Server.class, "watchers", WeakReference[].class);
+      COUNT_WATCHERS = lookup.findVarHandle(Server.class, "countWatchers", WeakReference[].class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -55,6 +57,10 @@ public final class Server implements Identified {
   /** The tables holding this server, told of health and weight changes; copied on write. */
   @SuppressWarnings("FieldMayBeFinal") // written through WATCHERS
   private volatile WeakReference<?>[] watchers = NO_WATCHERS;
+
+  /** The indexes told of each change of the connection count; usually none. Copied on write. */
+  @SuppressWarnings("FieldMayBeFinal") // written through COUNT_WATCHERS
+  private volatile WeakReference<?>[] countWatchers = NO_WATCHERS;
 
   /** Told when the connection count drops to zero; see {@link #whenIdle}. Usually empty. */
   private final List<Runnable> idleListeners = new CopyOnWriteArrayList<>();
@@ -203,18 +209,41 @@ public final class Server implements Identified {
 
   /** Tells {@code watcher} of later health and weight changes (held weakly); idempotent. */
   void watch(ServerWatcher watcher) {
-    updateWatchers(watcher, true);
+    updateWatchers(WATCHERS, watcher, true);
   }
 
   /** Stops telling {@code watcher}. */
   void unwatch(ServerWatcher watcher) {
-    updateWatchers(watcher, false);
+    updateWatchers(WATCHERS, watcher, false);
+  }
+
+  /** Tells {@code watcher} of each later change of the connection count (held weakly). */
+  void watchCount(CountWatcher watcher) {
+    updateWatchers(COUNT_WATCHERS, watcher, true);
+  }
+
+  /** Stops telling {@code watcher} of the connection count. */
+  void unwatchCount(CountWatcher watcher) {
+    updateWatchers(COUNT_WATCHERS, watcher, false);
+  }
+
+  private void countChanged(int from, int to) {
+    WeakReference<?>[] all = countWatchers;
+    if (all.length == 0) {
+      return;
+    }
+    for (WeakReference<?> ref : all) {
+      Object watcher = ref.get();
+      if (watcher != null) {
+        ((CountWatcher) watcher).countChanged(from, to);
+      }
+    }
   }
 
   /** Adds or removes {@code watcher} by compare-and-set, pruning collected ones on the way. */
-  private void updateWatchers(ServerWatcher watcher, boolean add) {
+  private void updateWatchers(VarHandle field, Object watcher, boolean add) {
     while (true) {
-      WeakReference<?>[] current = watchers;
+      WeakReference<?>[] current = (WeakReference<?>[]) field.getVolatile(this);
       WeakReference<?>[] next = new WeakReference<?>[current.length + 1];
       int n = 0;
       boolean present = false;
@@ -234,7 +263,7 @@ public final class Server implements Identified {
         next[n++] = new WeakReference<>(watcher);
       }
       WeakReference<?>[] installed = n == 0 ? NO_WATCHERS : Arrays.copyOf(next, n);
-      if (WATCHERS.compareAndSet(this, current, installed)) {
+      if (field.compareAndSet(this, current, installed)) {
         return;
       }
     }
@@ -247,7 +276,8 @@ public final class Server implements Identified {
 
   /** Counts one more active connection. */
   void connectionOpened() {
-    ACTIVE.getAndAdd(this, 1);
+    int from = (int) ACTIVE.getAndAdd(this, 1);
+    countChanged(from, from + 1);
   }
 
   /**
@@ -264,6 +294,7 @@ public final class Server implements Identified {
         return false;
       }
     } while (!ACTIVE.compareAndSet(this, current, current + 1));
+    countChanged(current, current + 1);
     return true;
   }
 
@@ -276,6 +307,7 @@ public final class Server implements Identified {
         return;
       }
     } while (!ACTIVE.compareAndSet(this, current, current - 1));
+    countChanged(current, current - 1);
     if (current == 1 && !idleListeners.isEmpty()) {
       idleListeners.forEach(Runnable::run);
     }
