@@ -118,7 +118,6 @@ public final class LoadBalancer {
   private final double panicThreshold; // 0 when off
   private final Ticker ticker;
   private final LongAdder rejected = new LongAdder();
-  private final LongAdder totalRequests = new LongAdder();
   private final LongAdder totalCompleted = new LongAdder();
   private final LongAdder totalErrors = new LongAdder();
 
@@ -533,7 +532,7 @@ public final class LoadBalancer {
       rows.add(backend.stats(backend.isEjected(ticker)));
     }
     return new Stats(
-        rows, totalRequests.sum(), totalErrors.sum(), totalCompleted.sum(), rejected.sum());
+        rows, roster.totalRequests(), totalErrors.sum(), totalCompleted.sum(), rejected.sum());
   }
 
   /**
@@ -644,9 +643,9 @@ public final class LoadBalancer {
     }
   }
 
-  private void count(Backend backend) {
+  /** One counter increment: the balancer's total is summed from the backends when read. */
+  private static void count(Backend backend) {
     backend.requests.increment();
-    totalRequests.increment();
   }
 
   /** Counts a rejection, tells the listeners, and returns the exception to throw. */

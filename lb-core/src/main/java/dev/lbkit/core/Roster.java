@@ -44,6 +44,7 @@ final class Roster implements ServerWatcher {
   // Keyed by the cookie's token, whose equals compares in constant time.
   private final Map<AffinityCookies.Token, Backend> byCookie = new ConcurrentHashMap<>();
   private volatile RoutingTable table;
+  private long retiredRequests; // under the lock: requests counted on members that have left
 
   @SuppressWarnings("unchecked") // a policy's state type is private to its table
   Roster(
@@ -99,6 +100,21 @@ final class Roster implements ServerWatcher {
       }
     }
     return table;
+  }
+
+  /**
+   * Returns the requests routed over the balancer's life: those of the members now plus those of
+   * members that left, counted when they left. Read under the lock that removals take, so it never
+   * goes down; a request routed to a server in the instant it leaves may be missed. O(n).
+   */
+  long totalRequests() {
+    synchronized (writeLock) {
+      long total = retiredRequests;
+      for (Backend b : table.members) {
+        total += b.requests.sum();
+      }
+      return total;
+    }
   }
 
   /** Returns the backend of {@code server} (by id), or null if it is not a member. */
@@ -404,6 +420,7 @@ final class Roster implements ServerWatcher {
 
   private void leave(Backend backend) {
     backend.member = false;
+    retiredRequests += backend.requests.sum();
     backend.server.unwatch(this);
     byId.remove(backend.server, backend);
     AffinityCookies.Token cookie = backend.cookie;

@@ -165,8 +165,8 @@ final class Router {
         return false;
       }
       int cap = b.maxConcurrent;
-      if (!lease) {
-        return b.server.activeConnections() < cap && b.takeToken();
+      if (!lease) { // with no cap, the count (written by every lease) is not even read
+        return (cap == Integer.MAX_VALUE || b.server.activeConnections() < cap) && b.takeToken();
       }
       if (!b.server.tryConnectionOpened(cap)) {
         return false;

@@ -51,8 +51,9 @@ public final class Stats {
 
   /**
    * Returns the requests routed and leases granted over the balancer's life, on servers that have
-   * left since included: it never goes down, so it can feed a counter. Counted as each request is
-   * routed, it may differ from the sum of the rows by the requests in flight during the snapshot.
+   * left since included: it never goes down, so it can feed a counter. A server's requests join the
+   * total of those that left when it leaves; one routed to it in that very instant may be missed.
+   * Read a moment before the rows, it may differ from their sum by requests in flight.
    */
   public long totalRequests() {
     return totalRequests;
