@@ -24,10 +24,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Weights ({@link #addNode(Object, int)}) use the logarithmic method (Schindelhauer and
  * Schomaker, "Weighted distributed hash tables", 2005; the weighted HRW of Resch et al.): with
- * {@code u} the top 53 bits of {@code h} as a number in (0, 1), the score is {@code -weight /
- * ln(u)}. Then a node's chance of the highest score is exactly its share of the total weight, and a
- * weight change moves keys only onto or off that node. While every node has weight 1 the unweighted
- * score is used, so unweighted placements are the same key for key.
+ * {@code u} the top 53 bits of {@code h} as a number in the open interval (0, 1), {@code u = min((
+ * (h >>> 11) + 0.5) / 2^53, 1 - 2^-53)} in double arithmetic, the score is {@code -weight / ln(u)}:
+ * finite and positive for every 64-bit {@code h}, and never lower for a higher {@code h}. Then a
+ * node's chance of the highest score is exactly its share of the total weight, and a weight change
+ * moves keys only onto or off that node. While every node has weight 1 the unweighted score is
+ * used, so unweighted placements are the same key for key.
  *
  * <p>{@link #getNode}: O(n), no allocation, no lock. {@link #getNode(String, Predicate)}: the probe
  * order is descending score, O(n) per node tried. {@link #addNode}, {@link #removeNode}: O(n),
@@ -70,8 +72,7 @@ public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N
       if (w == null) {
         return h ^ Long.MIN_VALUE; // unsigned order as signed order
       }
-      double u = ((h >>> 11) + 0.5) * 0x1.0p-53; // in (0, 1)
-      return Double.doubleToRawLongBits(-w[i] / Math.log(u)); // positive: bits order like values
+      return Double.doubleToRawLongBits(score(h, w[i])); // positive: bits order like values
     }
 
     @SuppressWarnings("unchecked") // nodes holds only nodes of type N
@@ -176,6 +177,31 @@ public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N
   @Override
   public String toString() {
     return "Rendezvous{nodes=" + nodes() + "}";
+  }
+
+  /** The largest double below 1: {@code 1 - 2^-53}. */
+  private static final double BELOW_ONE = Math.nextDown(1.0);
+
+  /**
+   * Returns the top 53 bits of {@code h} as a number in the open interval (0, 1): {@code ((h >>>
+   * 11) + 0.5) / 2^53}, which is exact below 2^52 and rounds to a neighbour above, and at most
+   * {@code 1 - 2^-53}. Without that bound, {@code h >>> 11 = 2^53 - 1} (the top 53 bits all ones,
+   * one hash in 2^53) rounds to 1.0, whose logarithm is 0: the highest hash would score minus
+   * infinity, the lowest score of all. Only that value is affected: every other {@code h} maps as
+   * it always did, so weighted placements do not move.
+   */
+  static double unitInterval(long h) {
+    double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
+    return u < 1.0 ? u : BELOW_ONE;
+  }
+
+  /**
+   * Returns the weighted score of a node of {@code weight} whose hash with the key is {@code h}:
+   * {@code -weight / ln(u)} with {@code u = unitInterval(h)}. Finite and positive for every {@code
+   * h} and positive finite {@code weight}; never lower for a higher {@code h} (as unsigned).
+   */
+  static double score(long h, double weight) {
+    return -weight / Math.log(unitInterval(h));
   }
 
   /** The SplitMix64 finalizer (Stafford's variant 13): a bijective 64-bit mix. */
