@@ -74,6 +74,9 @@ final class RingIndex {
     }
   }
 
+  /** A build first partitions the points by this many of their top bits (or fewer). */
+  static final int PARTITION_BITS = 10;
+
   /** The shape this index and every index derived from it follow. */
   final Shape shape;
 
@@ -206,32 +209,59 @@ final class RingIndex {
   /**
    * Builds the index of the points {@code positions[start[id]..start[id + 1])} of each id, whose
    * order by id must be their owners' order by name. Positions are unsigned, in any order.
-   * O(points) expected: a count and a fill by bucket, then an insertion sort of each bucket's few
-   * points.
+   * O(points) expected: the points are first partitioned by their top {@value #PARTITION_BITS}
+   * bits, then each partition's buckets are counted, filled and insertion-sorted while they are in
+   * cache. (Filling all buckets straight from the node order wrote to a random one of up to 2^21
+   * buckets per point: 1.5 s of cache misses for 1.5 x 10^7 points, against about 0.1 s this way.)
    */
   static RingIndex build(Shape shape, long[] positions, int[] start) {
     int total = positions.length;
     int bits = shape.bitsFor(total);
     int shift = 64 - bits;
     long offsetMask = -1L >>> bits;
-    int[] fill = new int[1 << bits];
+
+    int partitionBits = Math.min(bits, PARTITION_BITS);
+    int partitionShift = 64 - partitionBits;
+    int[] partitionStart = new int[(1 << partitionBits) + 1];
     for (long u : positions) {
-      fill[(int) (u >>> shift)]++;
+      partitionStart[(int) (u >>> partitionShift) + 1]++;
     }
-    long[][] buckets = new long[1 << bits][];
-    for (int b = 0; b < buckets.length; b++) {
-      buckets[b] = newBucket(fill[b]);
+    for (int q = 0; q < 1 << partitionBits; q++) {
+      partitionStart[q + 1] += partitionStart[q];
     }
-    Arrays.fill(fill, 0);
-    for (int id = 0; id < start.length - 1; id++) {
+    long[] partitioned = new long[total];
+    int[] partitionedIds = new int[total];
+    int[] cursor = Arrays.copyOf(partitionStart, 1 << partitionBits);
+    for (int id = 0; id < start.length - 1; id++) { // in id order: ids ascend within a partition
       for (int p = start[id]; p < start[id + 1]; p++) {
         long u = positions[p];
-        int b = (int) (u >>> shift);
-        set(buckets[b], fill[b]++, u & offsetMask, id);
+        int at = cursor[(int) (u >>> partitionShift)]++;
+        partitioned[at] = u;
+        partitionedIds[at] = id;
       }
     }
-    for (long[] bucket : buckets) {
-      sortByOffsetThenId(bucket);
+
+    long[][] buckets = new long[1 << bits][];
+    int perPartition = 1 << (bits - partitionBits);
+    int[] fill = new int[perPartition];
+    for (int q = 0; q < 1 << partitionBits; q++) {
+      int base = q * perPartition;
+      Arrays.fill(fill, 0);
+      for (int i = partitionStart[q]; i < partitionStart[q + 1]; i++) {
+        fill[(int) (partitioned[i] >>> shift) - base]++;
+      }
+      for (int j = 0; j < perPartition; j++) {
+        buckets[base + j] = newBucket(fill[j]);
+      }
+      Arrays.fill(fill, 0);
+      for (int i = partitionStart[q]; i < partitionStart[q + 1]; i++) {
+        long u = partitioned[i];
+        int j = (int) (u >>> shift) - base;
+        set(buckets[base + j], fill[j]++, u & offsetMask, partitionedIds[i]);
+      }
+      for (int j = 0; j < perPartition; j++) {
+        sortByOffsetThenId(buckets[base + j]);
+      }
     }
     linkSuccessors(buckets);
     return new RingIndex(shape, bits, chunked(shape, buckets, bits), total);
