@@ -500,15 +500,6 @@ public final class ConsistentHash<N> implements Placement<N> {
      */
     static <N> Ring<N> build(NodeSet<N> nodes, int virtualNodes, RingIndex.Shape shape) {
       int n = nodes.size();
-      int[] start = new int[n + 1];
-      for (int i = 0; i < n; i++) {
-        start[i + 1] = start[i] + nodes.weight(i) * virtualNodes;
-      }
-      long[] positions = new long[start[n]];
-      for (int i = 0; i < n; i++) {
-        long[] replicas = KeyHash.replicas(nodes.name(i), 0, start[i + 1] - start[i]);
-        System.arraycopy(replicas, 0, positions, start[i], replicas.length);
-      }
       int[] ids = new int[n];
       @Nullable Object[] byId = new Object[n];
       @Nullable String[] names = new String[n];
@@ -517,7 +508,26 @@ public final class ConsistentHash<N> implements Placement<N> {
         byId[i] = nodes.node(i);
         names[i] = nodes.name(i);
       }
-      return new Ring<>(nodes, ids, byId, names, NO_IDS, RingIndex.build(shape, positions, start));
+      RingIndex index =
+          RingIndex.build(
+              shape,
+              new RingIndex.Source() {
+                @Override
+                public int owners() {
+                  return n;
+                }
+
+                @Override
+                public int count(int id) {
+                  return nodes.weight(id) * virtualNodes;
+                }
+
+                @Override
+                public void positions(int id, long[] into) {
+                  KeyHash.replicas(nodes.name(id), 0, count(id), into);
+                }
+              });
+      return new Ring<>(nodes, ids, byId, names, NO_IDS, index);
     }
 
     // nodesById holds only nodes of type N, and every id in the index names one

@@ -66,6 +66,15 @@ public final class KeyHash {
    * rewritten per replica, in one call each; a hash stream per replica costs about twice as much.
    */
   static long[] replicas(String nodeName, int from, int to) {
+    long[] positions = new long[to - from];
+    replicas(nodeName, from, to, positions);
+    return positions;
+  }
+
+  /**
+   * Writes {@code replica(nodeName, i)} for {@code i} in {@code [from, to)} to {@code into[0..]}.
+   */
+  static void replicas(String nodeName, int from, int to, long[] into) {
     int chars = nodeName.length();
     byte[] bytes = new byte[2 * chars + 4];
     for (int c = 0; c < chars; c++) {
@@ -74,14 +83,12 @@ public final class KeyHash {
       bytes[2 * c + 1] = (byte) (ch >>> 8);
     }
     int tail = 2 * chars;
-    long[] positions = new long[to - from];
     for (int i = from; i < to; i++) {
       bytes[tail] = (byte) i;
       bytes[tail + 1] = (byte) (i >>> 8);
       bytes[tail + 2] = (byte) (i >>> 16);
       bytes[tail + 3] = (byte) (i >>> 24);
-      positions[i - from] = XXH3.hashBytesToLong(bytes);
+      into[i - from] = XXH3.hashBytesToLong(bytes);
     }
-    return positions;
   }
 }

@@ -75,7 +75,7 @@ final class RingIndex {
   }
 
   /** A build first partitions the points by this many of their top bits (or fewer). */
-  static final int PARTITION_BITS = 10;
+  static final int PARTITION_BITS = 8;
 
   /** The shape this index and every index derived from it follow. */
   final Shape shape;
@@ -206,66 +206,125 @@ final class RingIndex {
   // ---------------------------------------------------------------------------------------------
   // Building
 
+  /** The points a build indexes: each owner's positions, owners numbered in name order. */
+  interface Source {
+
+    /** Returns the number of owners: ids {@code 0} to {@code owners() - 1}. */
+    int owners();
+
+    /** Returns the number of points of owner {@code id}. */
+    int count(int id);
+
+    /** Writes the unsigned positions of owner {@code id}, in any order, to {@code into[0..]}. */
+    void positions(int id, long[] into);
+  }
+
   /**
    * Builds the index of the points {@code positions[start[id]..start[id + 1])} of each id, whose
    * order by id must be their owners' order by name. Positions are unsigned, in any order.
-   * O(points) expected: the points are first partitioned by their top {@value #PARTITION_BITS}
-   * bits, then each partition's buckets are counted, filled and insertion-sorted while they are in
-   * cache. (Filling all buckets straight from the node order wrote to a random one of up to 2^21
-   * buckets per point: 1.5 s of cache misses for 1.5 x 10^7 points, against about 0.1 s this way.)
    */
   static RingIndex build(Shape shape, long[] positions, int[] start) {
-    int total = positions.length;
+    return build(
+        shape,
+        new Source() {
+          @Override
+          public int owners() {
+            return start.length - 1;
+          }
+
+          @Override
+          public int count(int id) {
+            return start[id + 1] - start[id];
+          }
+
+          @Override
+          public void positions(int id, long[] into) {
+            System.arraycopy(positions, start[id], into, 0, count(id));
+          }
+        });
+  }
+
+  /**
+   * Builds the index of the points of {@code source}, asking for each owner's positions once.
+   * O(points) expected: the points are first appended to partitions by their top {@value
+   * #PARTITION_BITS} bits, then each partition's buckets are counted, filled and insertion-sorted
+   * while they are in cache. (Filling all buckets straight from the node order wrote to a random
+   * one of up to 2^21 buckets per point: over a second of cache misses for 1.5 x 10^7 points.)
+   */
+  static RingIndex build(Shape shape, Source source) {
+    int owners = source.owners();
+    long sum = 0;
+    int largest = 0;
+    for (int id = 0; id < owners; id++) {
+      sum += source.count(id);
+      largest = Math.max(largest, source.count(id));
+    }
+    if (sum > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("points: " + sum + " (expected: < 2^31)");
+    }
+    int total = (int) sum;
     int bits = shape.bitsFor(total);
     int shift = 64 - bits;
     long offsetMask = -1L >>> bits;
 
+    // the points by partition, in id order within each: ids ascend within a partition
     int partitionBits = Math.min(bits, PARTITION_BITS);
     int partitionShift = 64 - partitionBits;
-    int[] partitionStart = new int[(1 << partitionBits) + 1];
-    for (long u : positions) {
-      partitionStart[(int) (u >>> partitionShift) + 1]++;
-    }
-    for (int q = 0; q < 1 << partitionBits; q++) {
-      partitionStart[q + 1] += partitionStart[q];
-    }
-    long[] partitioned = new long[total];
-    int[] partitionedIds = new int[total];
-    int[] cursor = Arrays.copyOf(partitionStart, 1 << partitionBits);
-    for (int id = 0; id < start.length - 1; id++) { // in id order: ids ascend within a partition
-      for (int p = start[id]; p < start[id + 1]; p++) {
-        long u = positions[p];
-        int at = cursor[(int) (u >>> partitionShift)]++;
-        partitioned[at] = u;
-        partitionedIds[at] = id;
+    int partitions = 1 << partitionBits;
+    int expected = total >>> partitionBits;
+    int capacity = expected + (expected >>> 3) + 16; // about 10 standard deviations of room
+    long[][] partitioned = new long[partitions][capacity];
+    int[][] partitionedIds = new int[partitions][capacity];
+    int[] sizes = new int[partitions];
+    long[] own = new long[largest];
+    for (int id = 0; id < owners; id++) {
+      int count = source.count(id);
+      source.positions(id, own);
+      for (int p = 0; p < count; p++) {
+        long u = own[p];
+        int q = (int) (u >>> partitionShift);
+        int at = sizes[q]++;
+        if (at == partitioned[q].length) { // rare: grow this partition
+          partitioned[q] = Arrays.copyOf(partitioned[q], at * 2);
+          partitionedIds[q] = Arrays.copyOf(partitionedIds[q], at * 2);
+        }
+        partitioned[q][at] = u;
+        partitionedIds[q][at] = id;
       }
     }
 
     long[][] buckets = new long[1 << bits][];
     int perPartition = 1 << (bits - partitionBits);
     int[] fill = new int[perPartition];
-    for (int q = 0; q < 1 << partitionBits; q++) {
+    for (int q = 0; q < partitions; q++) {
+      long[] points = partitioned[q];
+      int[] ids = partitionedIds[q];
       int base = q * perPartition;
       Arrays.fill(fill, 0);
-      for (int i = partitionStart[q]; i < partitionStart[q + 1]; i++) {
-        fill[(int) (partitioned[i] >>> shift) - base]++;
+      for (int i = 0; i < sizes[q]; i++) {
+        fill[(int) (points[i] >>> shift) - base]++;
       }
       for (int j = 0; j < perPartition; j++) {
         buckets[base + j] = newBucket(fill[j]);
       }
       Arrays.fill(fill, 0);
-      for (int i = partitionStart[q]; i < partitionStart[q + 1]; i++) {
-        long u = partitioned[i];
+      for (int i = 0; i < sizes[q]; i++) {
+        long u = points[i];
         int j = (int) (u >>> shift) - base;
-        set(buckets[base + j], fill[j]++, u & offsetMask, partitionedIds[i]);
+        set(buckets[base + j], fill[j]++, u & offsetMask, ids[i]);
       }
       for (int j = 0; j < perPartition; j++) {
         sortByOffsetThenId(buckets[base + j]);
       }
+      partitioned[q] = EMPTY_POINTS; // let the collector have it while the build goes on
+      partitionedIds[q] = EMPTY_IDS;
     }
     linkSuccessors(buckets);
     return new RingIndex(shape, bits, chunked(shape, buckets, bits), total);
   }
+
+  private static final long[] EMPTY_POINTS = new long[0];
+  private static final int[] EMPTY_IDS = new int[0];
 
   /** Insertion sort of a bucket's few entries by offset, then id (in a build, name order). */
   private static void sortByOffsetThenId(long[] bucket) {
