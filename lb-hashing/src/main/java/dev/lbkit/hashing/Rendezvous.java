@@ -47,13 +47,13 @@ public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N
     final double @Nullable [] weights; // null while every weight is 1
 
     Nodes(NodeSet<N> set) {
+      this(set, hashesOf(set.names()));
+    }
+
+    private Nodes(NodeSet<N> set, long[] hashes) {
       this.set = set;
       this.nodes = set.nodes().toArray();
-      this.hashes = new long[nodes.length];
-      List<String> names = set.names();
-      for (int i = 0; i < hashes.length; i++) {
-        hashes[i] = KeyHash.of(names.get(i));
-      }
+      this.hashes = hashes;
       if (set.weighted()) {
         double[] w = new double[nodes.length];
         for (int i = 0; i < w.length; i++) {
@@ -63,6 +63,37 @@ public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N
       } else {
         this.weights = null;
       }
+    }
+
+    /**
+     * The state after the node named {@code name} was added to, removed from or reweighed in this
+     * one: the other nodes' name hashes are copied, not computed again. O(n) copies, one hash.
+     */
+    Nodes<N> changed(NodeSet<N> next, String name) {
+      int was = set.indexOf(name);
+      int is = next.indexOf(name);
+      long[] h;
+      if (was >= 0 && is >= 0) {
+        h = hashes;
+      } else if (was >= 0) {
+        h = new long[hashes.length - 1];
+        System.arraycopy(hashes, 0, h, 0, was);
+        System.arraycopy(hashes, was + 1, h, was, h.length - was);
+      } else {
+        h = new long[hashes.length + 1];
+        System.arraycopy(hashes, 0, h, 0, is);
+        h[is] = KeyHash.of(name);
+        System.arraycopy(hashes, is, h, is + 1, hashes.length - is);
+      }
+      return new Nodes<>(next, h);
+    }
+
+    private static long[] hashesOf(List<String> names) {
+      long[] hashes = new long[names.size()];
+      for (int i = 0; i < hashes.length; i++) {
+        hashes[i] = KeyHash.of(names.get(i));
+      }
+      return hashes;
     }
 
     /** The score of node {@code i}, as a long that compares like the score. */
@@ -116,6 +147,11 @@ public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N
   @Override
   Nodes<N> build(NodeSet<N> nodes) {
     return new Nodes<>(nodes);
+  }
+
+  @Override
+  Nodes<N> changed(Nodes<N> current, NodeSet<N> next, String name) {
+    return current.changed(next, name);
   }
 
   @Override
