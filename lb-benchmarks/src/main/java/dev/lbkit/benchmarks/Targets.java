@@ -149,7 +149,7 @@ final class Targets {
     Reason keyHash =
         quoting(
             "hashing the 16-character key alone (`KeyHash.of`) took %s ns in this run, the rest"
-                + " is the binary search",
+                + " is finding the key's bucket of points and scanning it",
             KEY_HASH_FLOOR, 1);
     Reason clock =
         quoting(

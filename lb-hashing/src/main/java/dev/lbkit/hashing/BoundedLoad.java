@@ -11,10 +11,12 @@ import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam, SODA 2018; what
- * HAProxy's {@code hash-balance-factor} and Envoy's {@code hash_balance_factor} do) over another
- * placement: a key goes to its node unless that node is full, and then to the next node in the base
- * placement's probe order ({@link Placement#getNode(String, Predicate)}) that is not.
+ * Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam, SODA 2018) over
+ * another placement: a key goes to its node unless that node is full, and then to the next node in
+ * the base placement's probe order ({@link Placement#getNode(String, Predicate)}) that is not.
+ * HAProxy's {@code hash-balance-factor} and Envoy's {@code hash_balance_factor} implement the same
+ * paper with other rounding, so their decisions differ from these now and then (see "Compared with
+ * HAProxy and Envoy" below).
  *
  * <pre>{@code
  * Map<String, AtomicInteger> inFlight = ...;
@@ -25,13 +27,47 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>The cap</h2>
  *
- * With {@code T} the total load now (the sum of {@code load} over the nodes), {@code W} the total
- * weight and {@code c} the balance factor, a node of weight {@code w} may take one more unit only
- * while its load is below {@code ceil(c x (T + 1) x w / W)}: after the assignment, no node holds
- * more than {@code c} times its share of the load, rounded up. The caps add up to at least {@code c
- * x (T + 1) > T}, so some node is always below its cap (when the loads add up to {@code T}). Lower
- * {@code c} balances tighter and moves more keys off their node; 1.25 (the default) is HAProxy's
- * and Envoy's usual setting.
+ * With {@code T} the total load now (the sum of {@code load} over the counted nodes), {@code W}
+ * their total weight and {@code c} the balance factor, a node of weight {@code w} may take one more
+ * unit only while its load is below {@code ceil(c x (T + 1) x w / W)}, computed as if {@code c}
+ * were the exact decimal it is written as: after the assignment, no node holds more than {@code c}
+ * times its share of the load including the new unit, rounded up once, per node. (A node with no
+ * load always may: every cap is at least 1.) The caps add up to at least {@code c x (T + 1) > T},
+ * so some node is always below its cap (when the loads add up to {@code T}). Lower {@code c}
+ * balances tighter and moves more keys off their node. The default is 1.25; HAProxy and Envoy take
+ * the factor as a percentage (125) and leave bounded loads off unless it is set.
+ *
+ * <h2>Compared with HAProxy and Envoy</h2>
+ *
+ * All three count the units in flight plus the new one ({@code T + 1}) and take the factor {@code
+ * c}. They round differently, so they agree on most decisions but not all:
+ *
+ * <ul>
+ *   <li><b>HAProxy</b> ({@code chash_server_is_eligible} in {@code src/lb_chash.c}; the factor an
+ *       integer percentage {@code f}) first rounds the total up, {@code S = ceil((T + 1) x f /
+ *       100)}, then splits {@code S} among the servers in proportion to their effective weights
+ *       with integer division, handing out the remainder by cumulative weight so that the caps add
+ *       up to exactly {@code S}; a cap of 0 becomes 1. A server takes the request while its load is
+ *       below its cap, as here. Its cap is ours, or one less, or (for a heavier server receiving
+ *       more of the remainder) one more.
+ *   <li><b>Envoy</b> ({@code hostOverloadFactor} in {@code thread_aware_lb_impl.cc}; the factor an
+ *       integer percentage) rounds up twice, {@code slots = max(ceil(ceil((T + 1) x f / 100) x w /
+ *       W), 1)} (the second in double arithmetic), and takes the host while {@code load / slots <=
+ *       1}, that is while its load is <em>at most</em> the cap: a host may end up holding {@code
+ *       slots + 1}. Its limit is one or two units looser than ours.
+ * </ul>
+ *
+ * For example, with {@code c} = 1.25, three nodes of weight 1 and {@code T} = 9: here each node
+ * takes a unit while its load is below {@code ceil(12.5 / 3)} = 5; HAProxy splits {@code S} = 13
+ * into caps 4, 4 and 5 (the third server in its list gets the remainder); Envoy's slots are {@code
+ * ceil(13 / 3)} = 5, and it still takes a host holding 5, which is full here. Their fallbacks
+ * differ as well: HAProxy walks its tree clockwise from the point nearest the key (before or after
+ * it) and after one full turn takes whatever server it reached; Envoy probes every host in a
+ * shuffle seeded by the key's hash and, if none is below its cap, takes the least overloaded; here
+ * the base placement's probe order decides, and with every eligible node full, the first eligible
+ * node takes the key. The totals differ in scope too: HAProxy's are the backend's served
+ * connections and usable servers' weights, Envoy's the cluster's active requests and its hosts'
+ * normalized weights; here, the nodes the {@code counted} predicate accepts.
  *
  * <h2>Load</h2>
  *

@@ -1,6 +1,5 @@
 package dev.lbkit.hashing;
 
-import com.dynatrace.hash4j.hashing.HashStream64;
 import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
 import java.util.Objects;
@@ -62,15 +61,34 @@ public final class KeyHash {
   }
 
   /**
-   * Returns {@code replica(nodeName, i)} for {@code i} in {@code [0, count)}, reusing one hash
-   * stream: what a ring computes when a node joins.
+   * Returns {@code replica(nodeName, i)} for {@code i} in {@code [from, to)}: what a ring computes
+   * when a node joins or its weight changes. Hashes one byte array, whose last four bytes are
+   * rewritten per replica, in one call each; a hash stream per replica costs about twice as much.
    */
-  static long[] replicas(String nodeName, int count) {
-    HashStream64 stream = XXH3.hashStream();
-    long[] positions = new long[count];
-    for (int i = 0; i < count; i++) {
-      positions[i] = stream.reset().putChars(nodeName).putInt(i).getAsLong();
-    }
+  static long[] replicas(String nodeName, int from, int to) {
+    long[] positions = new long[to - from];
+    replicas(nodeName, from, to, positions);
     return positions;
+  }
+
+  /**
+   * Writes {@code replica(nodeName, i)} for {@code i} in {@code [from, to)} to {@code into[0..]}.
+   */
+  static void replicas(String nodeName, int from, int to, long[] into) {
+    int chars = nodeName.length();
+    byte[] bytes = new byte[2 * chars + 4];
+    for (int c = 0; c < chars; c++) {
+      char ch = nodeName.charAt(c);
+      bytes[2 * c] = (byte) ch;
+      bytes[2 * c + 1] = (byte) (ch >>> 8);
+    }
+    int tail = 2 * chars;
+    for (int i = from; i < to; i++) {
+      bytes[tail] = (byte) i;
+      bytes[tail + 1] = (byte) (i >>> 8);
+      bytes[tail + 2] = (byte) (i >>> 16);
+      bytes[tail + 3] = (byte) (i >>> 24);
+      into[i - from] = XXH3.hashBytesToLong(bytes);
+    }
   }
 }

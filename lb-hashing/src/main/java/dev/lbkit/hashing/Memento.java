@@ -2,11 +2,8 @@ package dev.lbkit.hashing;
 
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -77,22 +74,21 @@ public final class Memento<N> extends SnapshotPlacement<N, Memento.Snapshot<N>> 
   static final class Snapshot<N> {
     final NodeSet<N> nodes;
     final MementoHash hash;
-    final SortedMap<String, int[]> bucketsByName; // in the order acquired; never written
+    final int[][] bucketsByRank; // each node's, in name order, in the order acquired; never written
     final Object[] owners; // bucket -> node, null where removed
     final int[] ranks; // bucket -> the owner's index in name order, -1 where removed
     final Object[] byName; // the nodes in name order
 
-    Snapshot(NodeSet<N> nodes, MementoHash hash, SortedMap<String, int[]> bucketsByName) {
+    Snapshot(NodeSet<N> nodes, MementoHash hash, int[][] bucketsByRank) {
       this.nodes = nodes;
       this.hash = hash;
-      this.bucketsByName = bucketsByName;
+      this.bucketsByRank = bucketsByRank;
       this.byName = nodes.nodes().toArray();
       this.owners = new Object[hash.arraySize()];
       this.ranks = new int[hash.arraySize()];
       Arrays.fill(ranks, -1);
-      List<String> names = nodes.names();
       for (int i = 0; i < byName.length; i++) {
-        for (int b : bucketsByName.getOrDefault(names.get(i), NO_BUCKETS)) {
+        for (int b : bucketsByRank[i]) {
           owners[b] = byName[i];
           ranks[b] = i;
         }
@@ -158,17 +154,16 @@ public final class Memento<N> extends SnapshotPlacement<N, Memento.Snapshot<N>> 
    */
   @Override
   Snapshot<N> build(NodeSet<N> set) {
-    SortedMap<String, int[]> buckets = new TreeMap<>();
-    List<String> names = set.names();
+    int[][] buckets = new int[set.size()][];
     int next = 0;
-    for (int i = 0; i < names.size(); i++) {
+    for (int i = 0; i < buckets.length; i++) {
       int[] own = new int[set.weight(i)];
       for (int j = 0; j < own.length; j++) {
         own[j] = next++;
       }
-      buckets.put(names.get(i), own);
+      buckets[i] = own;
     }
-    return new Snapshot<>(set, MementoHash.of(next), Collections.unmodifiableSortedMap(buckets));
+    return new Snapshot<>(set, MementoHash.of(next), buckets);
   }
 
   @Override
@@ -233,7 +228,8 @@ public final class Memento<N> extends SnapshotPlacement<N, Memento.Snapshot<N>> 
    */
   @Override
   Snapshot<N> changed(Snapshot<N> current, NodeSet<N> next, String name) {
-    int[] held = current.bucketsByName.getOrDefault(name, NO_BUCKETS);
+    int rank = current.nodes.indexOf(name);
+    int[] held = rank >= 0 ? current.bucketsByRank[rank] : NO_BUCKETS;
     int wanted = next.weight(name);
     MementoHash.Editor editor = current.hash.edit();
     long grown = (long) editor.arraySize() + Math.max(0, wanted - held.length - editor.removed());
@@ -254,18 +250,30 @@ public final class Memento<N> extends SnapshotPlacement<N, Memento.Snapshot<N>> 
     for (int i = held.length - 1; i >= wanted; i--) {
       editor.remove(held[i]);
     }
-    TreeMap<String, int[]> byName = new TreeMap<>(current.bucketsByName);
-    if (wanted == 0) {
-      byName.remove(name);
-    } else {
-      byName.put(name, buckets);
+    int[][] old = current.bucketsByRank;
+    int[][] byRank;
+    if (rank >= 0 && wanted > 0) { // a new weight
+      byRank = old.clone();
+      byRank[rank] = buckets;
+    } else if (rank >= 0) { // removed
+      byRank = new int[old.length - 1][];
+      System.arraycopy(old, 0, byRank, 0, rank);
+      System.arraycopy(old, rank + 1, byRank, rank, byRank.length - rank);
+    } else { // added
+      int at = -rank - 1;
+      byRank = new int[old.length + 1][];
+      System.arraycopy(old, 0, byRank, 0, at);
+      byRank[at] = buckets;
+      System.arraycopy(old, at, byRank, at + 1, old.length - at);
     }
-    return new Snapshot<>(next, editor.build(), Collections.unmodifiableSortedMap(byName));
+    return new Snapshot<>(next, editor.build(), byRank);
   }
 
   /** The buckets of the node named like {@code node}, in the order it took them; for tests. */
   int[] buckets(N node) {
-    return state().bucketsByName.getOrDefault(NodeNames.nameOf(nodeName, node), NO_BUCKETS).clone();
+    Snapshot<N> s = state();
+    int rank = s.nodes.indexOf(NodeNames.nameOf(nodeName, node));
+    return rank >= 0 ? s.bucketsByRank[rank].clone() : NO_BUCKETS.clone();
   }
 
   /**

@@ -25,10 +25,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Weights ({@link #addNode(Object, int)}) use the logarithmic method (Schindelhauer and
  * Schomaker, "Weighted distributed hash tables", 2005; the weighted HRW of Resch et al.): with
- * {@code u} the top 53 bits of {@code h} as a number in (0, 1), the score is {@code -weight /
- * ln(u)}. Then a node's chance of the highest score is exactly its share of the total weight, and a
- * weight change moves keys only onto or off that node. While every node has weight 1 the unweighted
- * score is used, so unweighted placements are the same key for key.
+ * {@code u} the top 53 bits of {@code h} as a number in the open interval (0, 1), {@code u = min((
+ * (h >>> 11) + 0.5) / 2^53, 1 - 2^-53)} in double arithmetic, the score is {@code -weight / ln(u)}:
+ * finite and positive for every 64-bit {@code h}, and never lower for a higher {@code h}. Then a
+ * node's chance of the highest score is exactly its share of the total weight, and a weight change
+ * moves keys only onto or off that node. While every node has weight 1 the unweighted score is
+ * used, so unweighted placements are the same key for key.
  *
  * <p>{@link #getNode}: O(n), no allocation, no lock. {@link #getNode(String, Predicate)}: the probe
  * order is descending score, O(n) for each of the first three nodes tried (no allocation), then one
@@ -51,13 +53,13 @@ public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N
     final double @Nullable [] weights; // null while every weight is 1
 
     Nodes(NodeSet<N> set) {
+      this(set, hashesOf(set.names()));
+    }
+
+    private Nodes(NodeSet<N> set, long[] hashes) {
       this.set = set;
       this.nodes = set.nodes().toArray();
-      this.hashes = new long[nodes.length];
-      List<String> names = set.names();
-      for (int i = 0; i < hashes.length; i++) {
-        hashes[i] = KeyHash.of(names.get(i));
-      }
+      this.hashes = hashes;
       if (set.weighted()) {
         double[] w = new double[nodes.length];
         for (int i = 0; i < w.length; i++) {
@@ -69,6 +71,37 @@ public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N
       }
     }
 
+    /**
+     * The state after the node named {@code name} was added to, removed from or reweighed in this
+     * one: the other nodes' name hashes are copied, not computed again. O(n) copies, one hash.
+     */
+    Nodes<N> changed(NodeSet<N> next, String name) {
+      int was = set.indexOf(name);
+      int is = next.indexOf(name);
+      long[] h;
+      if (was >= 0 && is >= 0) {
+        h = hashes;
+      } else if (was >= 0) {
+        h = new long[hashes.length - 1];
+        System.arraycopy(hashes, 0, h, 0, was);
+        System.arraycopy(hashes, was + 1, h, was, h.length - was);
+      } else {
+        h = new long[hashes.length + 1];
+        System.arraycopy(hashes, 0, h, 0, is);
+        h[is] = KeyHash.of(name);
+        System.arraycopy(hashes, is, h, is + 1, hashes.length - is);
+      }
+      return new Nodes<>(next, h);
+    }
+
+    private static long[] hashesOf(List<String> names) {
+      long[] hashes = new long[names.size()];
+      for (int i = 0; i < hashes.length; i++) {
+        hashes[i] = KeyHash.of(names.get(i));
+      }
+      return hashes;
+    }
+
     /** The score of node {@code i}, as a long that compares like the score. */
     long rank(long keyHash, int i) {
       long h = mix(keyHash ^ hashes[i]);
@@ -76,8 +109,7 @@ public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N
       if (w == null) {
         return h ^ Long.MIN_VALUE; // unsigned order as signed order
       }
-      double u = ((h >>> 11) + 0.5) * 0x1.0p-53; // in (0, 1)
-      return Double.doubleToRawLongBits(-w[i] / Math.log(u)); // positive: bits order like values
+      return Double.doubleToRawLongBits(score(h, w[i])); // positive: bits order like values
     }
 
     @SuppressWarnings("unchecked") // nodes holds only nodes of type N
@@ -121,6 +153,11 @@ public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N
   @Override
   Nodes<N> build(NodeSet<N> nodes) {
     return new Nodes<>(nodes);
+  }
+
+  @Override
+  Nodes<N> changed(Nodes<N> current, NodeSet<N> next, String name) {
+    return current.changed(next, name);
   }
 
   @Override
@@ -203,6 +240,31 @@ public final class Rendezvous<N> extends SnapshotPlacement<N, Rendezvous.Nodes<N
   @Override
   public String toString() {
     return "Rendezvous{nodes=" + nodes() + "}";
+  }
+
+  /** The largest double below 1: {@code 1 - 2^-53}. */
+  private static final double BELOW_ONE = Math.nextDown(1.0);
+
+  /**
+   * Returns the top 53 bits of {@code h} as a number in the open interval (0, 1): {@code ((h >>>
+   * 11) + 0.5) / 2^53}, which is exact below 2^52 and rounds to a neighbour above, and at most
+   * {@code 1 - 2^-53}. Without that bound, {@code h >>> 11 = 2^53 - 1} (the top 53 bits all ones,
+   * one hash in 2^53) rounds to 1.0, whose logarithm is 0: the highest hash would score minus
+   * infinity, the lowest score of all. Only that value is affected: every other {@code h} maps as
+   * it always did, so weighted placements do not move.
+   */
+  static double unitInterval(long h) {
+    double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
+    return u < 1.0 ? u : BELOW_ONE;
+  }
+
+  /**
+   * Returns the weighted score of a node of {@code weight} whose hash with the key is {@code h}:
+   * {@code -weight / ln(u)} with {@code u = unitInterval(h)}. Finite and positive for every {@code
+   * h} and positive finite {@code weight}; never lower for a higher {@code h} (as unsigned).
+   */
+  static double score(long h, double weight) {
+    return -weight / Math.log(unitInterval(h));
   }
 
   /** The SplitMix64 finalizer (Stafford's variant 13): a bijective 64-bit mix. */

@@ -168,6 +168,69 @@ class BoundedLoadTest {
       }
     }
 
+    /**
+     * The class javadoc's comparison, checked against transcriptions of HAProxy's
+     * chash_server_is_eligible and Envoy's hostOverloadFactor: the worked example, and over a grid
+     * of loads, weights and factors, HAProxy's cap within one of ours either way and Envoy's limit
+     * one or two above ours (it takes a host while its load is at most its slots).
+     */
+    @Test
+    void theCapComparedWithHaproxyAndEnvoyIsAsDocumented() {
+      Placement<String> base = new Rendezvous<>(List.of("x", "y", "z"));
+      loads.put("x", 9);
+      assertThat(new BoundedLoad<>(base, 1.25, load).capacity("y")).isEqualTo(5);
+      assertThat(haproxyCaps(125, 9, new int[] {1, 1, 1})).containsExactly(4, 4, 5);
+      assertThat(envoySlots(125, 9, 1, 3)).isEqualTo(5); // taken while load <= 5
+
+      Random random = new Random(20_261_206L); // fixed: the grid is arbitrary but reproducible
+      Map<Long, Integer> haproxyMinusOurs = new HashMap<>();
+      Map<Long, Integer> envoyMinusOurs = new HashMap<>();
+      for (int trial = 0; trial < 2000; trial++) {
+        int[] weights = new int[2 + random.nextInt(12)];
+        long totalWeight = 0;
+        for (int i = 0; i < weights.length; i++) {
+          weights[i] = 1 + random.nextInt(5);
+          totalWeight += weights[i];
+        }
+        int percent = List.of(110, 125, 150, 200).get(random.nextInt(4));
+        int total = random.nextInt(400);
+        long[] haproxy = haproxyCaps(percent, total, weights);
+        for (int i = 0; i < weights.length; i++) {
+          long ours = cap(percent / 100.0, total, weights[i], totalWeight);
+          haproxyMinusOurs.merge(haproxy[i] - ours, 1, Integer::sum);
+          long envoyLimit = envoySlots(percent, total, weights[i], totalWeight) + 1;
+          envoyMinusOurs.merge(envoyLimit - ours, 1, Integer::sum);
+        }
+      }
+      assertThat(haproxyMinusOurs.keySet()).isSubsetOf(-1L, 0L, 1L).contains(-1L, 0L);
+      assertThat(envoyMinusOurs.keySet()).isSubsetOf(1L, 2L).contains(1L);
+    }
+
+    /** HAProxy's caps (src/lb_chash.c), servers in list order: taken while served < cap. */
+    private long[] haproxyCaps(int percent, long total, int[] weights) {
+      long totalWeight = Arrays.stream(weights).sum();
+      long slots = ((total + 1) * percent + 99) / 100;
+      long perWeight = slots / totalWeight;
+      long remainder = slots % totalWeight;
+      long[] caps = new long[weights.length];
+      long cumulative = 0;
+      for (int i = 0; i < weights.length; i++) {
+        long cap = weights[i] * perWeight;
+        cap +=
+            (cumulative + weights[i]) * remainder / totalWeight
+                - cumulative * remainder / totalWeight;
+        caps[i] = Math.max(cap, 1);
+        cumulative += weights[i];
+      }
+      return caps;
+    }
+
+    /** Envoy's slots (thread_aware_lb_impl.cc): taken while active / slots <= 1. */
+    private long envoySlots(int percent, long total, long weight, long totalWeight) {
+      long slots = ((total + 1) * percent + 99) / 100;
+      return Math.max((long) Math.ceil(slots * ((double) weight / totalWeight)), 1);
+    }
+
     @Test
     void everyCapIsAtLeastOneSoAnIdleNodeTakesItsKeys() {
       Placement<String> base = new ConsistentHash<>(FIVE);

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -15,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +126,67 @@ class ConsistentHashConcurrencyTest {
     assertThat(dist.keySet()).containsAll(CORE).isSubsetOf(UNIVERSE);
     assertThat(dist.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(64);
     assertThat(ring.size()).isBetween(CORE.size(), UNIVERSE.size());
+  }
+
+  /**
+   * The race: lookups read the ring while changes rebucket its whole index (a shape of one point
+   * per bucket makes every change here cross the bound: 3 points grow to 63 and back) or only
+   * relink the successors of the buckets they touch. The writer moves a heavy node between two
+   * states, so the ring is only ever in one of two states, and every lookup must answer as one of
+   * them: a mix (points of one state with another's successor links, a bucket array of one size
+   * with the directory of another) gives a third answer for some key, a null or an exception.
+   */
+  @Test
+  void lookupsDuringRebucketingChangesAnswerAsTheRingBeforeOrAfter() throws Exception {
+    assertLookupsSeeOneOfTwoStates(0, 60); // add and remove
+    assertLookupsSeeOneOfTwoStates(1, 60); // weight up and down
+  }
+
+  private void assertLookupsSeeOneOfTwoStates(int lowWeight, int highWeight) throws Exception {
+    RingIndex.Shape tiny = new RingIndex.Shape(1, 2, 1);
+    String heavy = "churn-0";
+    Predicate<String> notCore0 = n -> !n.equals("core-0");
+    ConsistentHash<String> ring =
+        new ConsistentHash<>(NodeSet.of(CORE, s -> s), 1, s -> s, ConsistentHash.MAX_POINTS, tiny);
+    ConsistentHash<String> low = new ConsistentHash<>(CORE, 1);
+    ConsistentHash<String> high = new ConsistentHash<>(CORE, 1);
+    high.addNode(heavy, highWeight);
+    if (lowWeight > 0) {
+      ring.addNode(heavy, lowWeight);
+      low.addNode(heavy, lowWeight);
+    }
+    Map<String, Set<String>> answers = new HashMap<>();
+    Map<String, Set<String>> eligibleAnswers = new HashMap<>();
+    for (String key : KEYS) {
+      answers.put(key, new HashSet<>(Arrays.asList(low.getNode(key), high.getNode(key))));
+      eligibleAnswers.put(
+          key,
+          new HashSet<>(Arrays.asList(low.getNode(key, notCore0), high.getNode(key, notCore0))));
+    }
+
+    Race race = new Race();
+    try {
+      race.run(
+          2_000,
+          i -> {
+            if (i % 2 == 0) {
+              ring.addNode(heavy, highWeight);
+            } else if (lowWeight == 0) {
+              ring.removeNode(heavy);
+            } else {
+              ring.addNode(heavy, lowWeight);
+            }
+          },
+          20_000,
+          i -> {
+            String key = KEYS.get(i & (KEYS.size() - 1));
+            assertThat(ring.getNode(key)).as(key).isIn(answers.get(key));
+            assertThat(ring.getNode(key, notCore0)).as(key).isIn(eligibleAnswers.get(key));
+          });
+    } finally {
+      race.shutDown();
+    }
+    ring.checkInvariants();
   }
 
   /**

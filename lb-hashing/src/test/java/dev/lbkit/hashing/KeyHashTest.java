@@ -98,6 +98,25 @@ class KeyHashTest {
     }
   }
 
+  /**
+   * The ring hashes a node's replicas in bulk, one byte array whose last four bytes it rewrites: it
+   * must give replica(name, i) for every i, including indexes whose upper bytes are set and names
+   * with surrogates (unpaired too) and an empty name.
+   */
+  @Test
+  void replicasInBulkAreTheReplicasOneByOne() {
+    int[][] ranges = {{0, 150}, {250, 260}, {65_530, 65_540}, {(1 << 21) - 3, 1 << 21}};
+    for (String name : List.of("node-0", "10.0.3.17:8080", "日本語", "\uD83D\uDE00", "\uD800x", "")) {
+      for (int[] range : ranges) {
+        long[] bulk = KeyHash.replicas(name, range[0], range[1]);
+        assertThat(bulk).hasSize(range[1] - range[0]);
+        for (int i = range[0]; i < range[1]; i++) {
+          assertThat(bulk[i - range[0]]).as("%s #%d", name, i).isEqualTo(KeyHash.replica(name, i));
+        }
+      }
+    }
+  }
+
   @Test
   void replicasOfOneNodeAreDistinct() {
     List<Long> positions = new ArrayList<>();

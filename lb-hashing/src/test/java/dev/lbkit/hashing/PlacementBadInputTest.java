@@ -99,6 +99,68 @@ class PlacementBadInputTest {
         .hasMessage("weight: 33 (expected: <= 32 with 65536 virtual nodes)");
   }
 
+  /*
+   * A ring holds at most MAX_POINTS (2^24) points in all, the sum of weight x virtualNodes, about
+   * 300 MB: 10^5 nodes of 150 virtual nodes fit (1.5 x 10^7 points). More is rejected before a
+   * point is hashed: a ring of 10^6 nodes used to run for 13 s into an OutOfMemoryError.
+   */
+  @Test
+  void aRingOfMoreThanMaxPointsIsRejectedBeforeItIsBuilt() {
+    assertThat(ConsistentHash.MAX_POINTS).isEqualTo(1 << 24);
+    assertThat(100_000L * ConsistentHash.DEFAULT_VIRTUAL_NODES)
+        .isLessThanOrEqualTo(ConsistentHash.MAX_POINTS);
+
+    assertThatThrownBy(() -> new ConsistentHash<>(Placements.keys("node-", 1_000_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "points: 150000000 (expected: <= 16777216 = 2^24 in all, the sum over the nodes of"
+                + " weight x virtualNodes; virtualNodes is 150)");
+    int oneTooMany = ConsistentHash.MAX_POINTS / 150 + 1; // 111,849 nodes
+    assertThatThrownBy(() -> new ConsistentHash<>(Placements.keys("node-", oneTooMany)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("points: 16777350 (expected: <= 16777216 = 2^24 in all");
+    List<String> nodes257 = Placements.keys("node-", 257);
+    assertThatThrownBy(() -> new ConsistentHash<>(nodes257, ConsistentHash.MAX_VIRTUAL_NODES))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("points: 16842752 (expected: <= 16777216 = 2^24 in all");
+    // weighted, through PlacementType: 12 nodes of weight 10,000 are 1.8 x 10^7 points
+    List<String> twelve = Placements.keys("node-", 12);
+    assertThatThrownBy(() -> PlacementType.RING.create(twelve, node -> Placement.MAX_WEIGHT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("points: 18000000 (expected: <= 16777216 = 2^24 in all");
+  }
+
+  /**
+   * addNode checks the new total too, for a node added or a weight raised, before it hashes the new
+   * points; the ring is unchanged. (A ring near 2^24 points is too large for a unit test: this ring
+   * has a bound of 45.)
+   */
+  @Test
+  void addNodeOrAWeightBeyondTheRingsPointBoundIsRejectedAndChangesNothing() {
+    ConsistentHash<String> ring =
+        new ConsistentHash<>(
+            NodeSet.of(List.of("a", "b"), s -> s), 10, s -> s, 45, RingIndex.Shape.DEFAULT);
+    ring.addNode("c");
+    ring.addNode("d"); // 40 points
+    List<String> before = placement(ring, KEYS);
+    String expected =
+        "points: 50 (expected: <= 45 in all, the sum over the nodes of weight x virtualNodes;"
+            + " virtualNodes is 10)";
+    assertThatThrownBy(() -> ring.addNode("e"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(expected);
+    assertThatThrownBy(() -> ring.addNode("e", 1)).hasMessage(expected);
+    assertThatThrownBy(() -> ring.addNode("a", 2)).hasMessage(expected);
+    assertThat(ring.nodes()).containsExactly("a", "b", "c", "d");
+    assertThat(ring.weight("a")).isEqualTo(1);
+    assertThat(placement(ring, KEYS)).isEqualTo(before);
+
+    ring.removeNode("d");
+    ring.addNode("a", 2); // 40 points again: within the bound
+    assertThat(ring.weight("a")).isEqualTo(2);
+    ring.checkInvariants();
+  }
+
   /** Not a prime, or a prime above {@link Maglev#MAX_TABLE_SIZE} (67,108,879 is the next one). */
   @Test
   void aMaglevTableSizeThatIsNotAPrimeIsRejectedWithItsValue() {

@@ -25,8 +25,9 @@ final class ReferenceRendezvous {
 
   /**
    * The weighted placement (the logarithmic method): with {@code u} the top 53 bits of the
-   * unweighted score as a number in (0, 1), {@code (bits + 0.5) / 2^53}, node {@code s} of weight
-   * {@code w} scores {@code -w / ln(u)}. While every weight is 1 the unweighted score is used.
+   * unweighted score as a number in (0, 1), {@code (bits + 0.5) / 2^53} but at most the largest
+   * double below 1, node {@code s} of weight {@code w} scores {@code -w / ln(u)}. While every
+   * weight is 1 the unweighted score is used.
    */
   ReferenceRendezvous(Map<String, Integer> weights) {
     this.names = new ArrayList<>(new TreeSet<>(weights.keySet()));
@@ -40,7 +41,7 @@ final class ReferenceRendezvous {
     for (String name : names) {
       long score = splitMix64Finalizer(k ^ ReferenceRing.hash(name));
       if (weights != null) {
-        double u = ((score >>> 11) + 0.5) / 9007199254740992.0; // 2^53
+        double u = Math.min(((score >>> 11) + 0.5) / 9007199254740992.0, Math.nextDown(1.0));
         // a positive double's bits, read as a number, order like the double itself
         score = Double.doubleToLongBits(-weights.get(name) / Math.log(u));
       }

@@ -149,6 +149,68 @@ class RendezvousTest {
       }
     }
 
+    /*
+     * A main-code bug these tests found (fixed in Rendezvous.unitInterval): u = ((h >>> 11) + 0.5)
+     * x 2^-53 rounds to 1.0 when the top 53 bits of h are all ones, since 2^53 - 0.5 needs 54 bits;
+     * ln(1) = 0, so the highest hash scored -weight / 0 = minus infinity: the lowest score of all.
+     */
+    @Test
+    void theExtremeHashesScoreFinitePositiveInOrder() {
+      long top = (1L << 53) - 1; // h >>> 11 all ones
+      List<Long> extremes =
+          List.of(
+              0L,
+              1L,
+              2047L, // the lowest top-53 value
+              2048L,
+              ((1L << 52) - 1) << 11,
+              Long.MAX_VALUE, // top 53 bits: 2^52 - 1
+              Long.MIN_VALUE, // top 53 bits: 2^52, where (h >>> 11) + 0.5 starts to round
+              Long.MIN_VALUE + 2048, // 2^52 + 1
+              Long.MIN_VALUE + 4096, // 2^52 + 2
+              (top - 2) << 11,
+              (top - 1) << 11,
+              ((top - 1) << 11) + 2047,
+              top << 11, // -2048: the value that scored minus infinity
+              -2L,
+              -1L);
+      double previous = 0;
+      long previousHash = 0;
+      for (long h : extremes) {
+        double u = Rendezvous.unitInterval(h);
+        assertThat(u).as("u(%x)", h).isGreaterThan(0.0).isLessThan(1.0);
+        for (double weight : new double[] {1, 7, Placement.MAX_WEIGHT}) {
+          double score = Rendezvous.score(h, weight);
+          assertThat(score).as("score(%x, %s)", h, weight).isFinite().isPositive();
+        }
+        double score = Rendezvous.score(h, 1);
+        assertThat(score)
+            .as("score(%x) >= score(%x): a higher hash never scores lower", h, previousHash)
+            .isGreaterThanOrEqualTo(previous);
+        previous = score;
+        previousHash = h;
+      }
+      assertThat(Rendezvous.unitInterval(0)).isEqualTo(0x1.0p-54);
+      assertThat(Rendezvous.unitInterval(Long.MAX_VALUE)).isEqualTo(0.5 - 0x1.0p-54);
+      assertThat(Rendezvous.unitInterval(Long.MIN_VALUE)).isEqualTo(0.5); // 2^52 + 0.5 ties to 2^52
+      assertThat(Rendezvous.unitInterval(-1L)).isEqualTo(Math.nextDown(1.0));
+      assertThat(Rendezvous.unitInterval(top << 11)).isEqualTo(Math.nextDown(1.0));
+      assertThat(Rendezvous.unitInterval((top - 1) << 11)).isEqualTo(1 - 0x1.0p-52);
+      assertThat(Rendezvous.score(-1L, 1)).isEqualTo(-1 / Math.log(Math.nextDown(1.0)));
+    }
+
+    /** Only the one degenerate value changed: every other hash maps as the documented formula. */
+    @Test
+    void everyOtherHashMapsAsBefore() {
+      SplittableRandom random = new SplittableRandom(20_261_206L);
+      for (int i = 0; i < 100_000; i++) {
+        long h = i < 4096 ? -1L - i : random.nextLong(); // the 2 top-53 values below the top, too
+        if (h >>> 11 != (1L << 53) - 1) {
+          assertThat(Rendezvous.unitInterval(h)).isEqualTo(((h >>> 11) + 0.5) * 0x1.0p-53);
+        }
+      }
+    }
+
     @Test
     void placementMatchesTheFromScratchModel() {
       List<List<String>> sets =

@@ -101,6 +101,41 @@ class RingGoldenVectorTest {
     }
   }
 
+  /**
+   * How the ring indexes its points (buckets per point, a flat or chunked directory) never shows in
+   * the placement: the golden lines hold for tiny and default shapes, built at once or grown a node
+   * at a time with detours.
+   */
+  @Test
+  void everyIndexShapeMatchesEveryGoldenLine() {
+    List<RingIndex.Shape> shapes =
+        List.of(
+            new RingIndex.Shape(1, 1, 0),
+            new RingIndex.Shape(1, 4, 2),
+            new RingIndex.Shape(3, 6, 1),
+            new RingIndex.Shape(64, 16, 6),
+            RingIndex.Shape.DEFAULT);
+    for (RingIndex.Shape shape : shapes) {
+      assertMatchesGolden(ring(NODES, shape), "constructor, " + shape);
+
+      ConsistentHash<String> grown = ring(List.of(), shape);
+      for (String node : NODES) {
+        grown.addNode(node, 7);
+        grown.addNode("detour");
+        grown.addNode(node);
+        grown.addNode(node, 1);
+        grown.removeNode("detour");
+      }
+      grown.checkInvariants();
+      assertMatchesGolden(grown, "grown with weight changes and detours, " + shape);
+    }
+  }
+
+  private static ConsistentHash<String> ring(List<String> nodes, RingIndex.Shape shape) {
+    return new ConsistentHash<>(
+        NodeSet.of(nodes, s -> s), VIRTUAL_NODES, s -> s, ConsistentHash.MAX_POINTS, shape);
+  }
+
   @Test
   void ringOfIdentifiedNodesMatchesEveryGoldenLine() {
     List<ConsistentHashTest.Backend> backends = new ArrayList<>();
