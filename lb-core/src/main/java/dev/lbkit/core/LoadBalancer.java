@@ -662,7 +662,6 @@ public final class LoadBalancer {
     long nanos = ticker.read() - lease.startedAt();
     Throwable failure = lease.failure();
     try {
-      backend.server.connectionClosed();
       backend.recordLease(nanos, failure != null);
       totalCompleted.increment();
       if (failure != null) {
@@ -674,9 +673,15 @@ public final class LoadBalancer {
       }
     } finally {
       try {
-        listeners.leaseClosed(lease.request(), backend.server, nanos, failure);
+        // After the counts: closing the last connection may end a drain on this thread, and
+        // whatever the drain's future runs must find this lease counted.
+        backend.server.connectionClosed();
       } finally {
-        waitQueue.dispatch();
+        try {
+          listeners.leaseClosed(lease.request(), backend.server, nanos, failure);
+        } finally {
+          waitQueue.dispatch();
+        }
       }
     }
   }
