@@ -659,7 +659,9 @@ public final class LoadBalancer {
   /** Called once per lease, by {@link Lease#close()}: bookkeeping first, then listeners. */
   void release(Lease lease) {
     Backend backend = lease.backend();
-    long nanos = ticker.read() - lease.startedAt();
+    // Never negative, even if the ticker reads earlier now than at the acquire: only differences
+    // of readings mean anything, and no estimate or listener can use a negative latency.
+    long nanos = Math.max(0, ticker.read() - lease.startedAt());
     Throwable failure = lease.failure();
     try {
       backend.recordLease(nanos, failure != null);

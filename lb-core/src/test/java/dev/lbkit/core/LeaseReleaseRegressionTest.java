@@ -36,4 +36,27 @@ class LeaseReleaseRegressionTest {
     assertThat(atDrainEnd.get().totalErrors()).isEqualTo(1);
     assertThat(atDrainEnd.get().servers()).doesNotContainKey(draining.id());
   }
+
+  /**
+   * A ticker promises only that differences mean something; one that reads a little earlier at
+   * close than at acquire (a coarse clock refreshed by another thread, a fake clock set back) must
+   * not make {@code close()} throw: under try-with-resources, or in {@code execute}, that exception
+   * would replace the call's own result. PEAK_EWMA's estimates refused the negative latency.
+   */
+  @Test
+  void aLeaseClosedWhenTheTickerReadsEarlierClosesQuietlyUnderPeakEwma() {
+    FakeTicker ticker = new FakeTicker(1_000_000);
+    LoadBalancer lb =
+        LoadBalancer.builder(servers(3)).algorithm(Algorithm.PEAK_EWMA).ticker(ticker).build();
+    Lease lease = lb.acquire(path("/a"));
+    ticker.setNanos(999_990);
+
+    lease.close();
+
+    assertThat(lb.stats().totalCompleted()).isEqualTo(1);
+    assertThat(lease.server().activeConnections()).isZero();
+    ticker.setNanos(2_000_000);
+    String result = lb.execute(path("/b"), s -> "ok");
+    assertThat(result).isEqualTo("ok");
+  }
 }
