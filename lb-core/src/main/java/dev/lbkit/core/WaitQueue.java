@@ -166,14 +166,25 @@ final class WaitQueue {
       waiting = waiters.size();
       lock.unlock();
     }
+    Throwable fatal = null; // a listener's VirtualMachineError: rethrown once every grant is out
     for (Grant g : grants) { // outside the lock: listeners and the waiters' continuations
       try {
         granted.accept(g.lease);
+      } catch (RuntimeException | Error e) {
+        if (fatal == null) {
+          fatal = e;
+        }
       } finally {
         if (!g.waiter.lease.complete(g.lease)) {
           g.lease.close(); // the waiter gave up meanwhile
         }
       }
+    }
+    if (fatal instanceof Error) {
+      throw (Error) fatal;
+    }
+    if (fatal != null) {
+      throw (RuntimeException) fatal;
     }
   }
 }
