@@ -292,7 +292,8 @@ public final class LoadBalancer {
   /**
    * Acquires a lease, waiting up to {@code timeout} for a slot when every admissible server is at
    * its concurrency cap. Waiters are served in arrival order, and a new acquire does not overtake
-   * them. The wait is measured in real time.
+   * them. The wait is measured in real time; a slot granted in the instant it runs out is taken, so
+   * the request is never both granted (and counted) and refused.
    *
    * @throws NoServerAvailableException if no slot freed up within {@code timeout}
    * @throws InterruptedException if the thread was interrupted while waiting

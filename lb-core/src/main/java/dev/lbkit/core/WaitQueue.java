@@ -128,15 +128,24 @@ final class WaitQueue {
     return abandon(waiter); // granted just as the wait ran out, or null
   }
 
-  /** Takes a waiter out of line; returns the lease it was granted meanwhile, if any. */
+  /**
+   * Takes a waiter out of line; returns the lease it was granted meanwhile, if any. A waiter that a
+   * dispatch already took out of line has a lease coming (counted, its listeners being told): it
+   * waits for that lease rather than be refused as well.
+   */
   private @Nullable Lease abandon(Waiter waiter) {
+    boolean inLine;
     lock.lock();
     try {
-      if (waiters.remove(waiter)) {
+      inLine = waiters.remove(waiter);
+      if (inLine) {
         waiting = waiters.size();
       }
     } finally {
       lock.unlock();
+    }
+    if (!inLine) {
+      return waiter.lease.join(); // dispatch completes every waiter it took, whatever happens
     }
     return waiter.lease.complete(null) ? null : waiter.lease.getNow(null);
   }

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lbkit.core.FacadeFixtures.Waiter;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Waiting acquires when the grant that serves them meets a hostile listener or a deadline. */
@@ -55,5 +58,71 @@ class WaitQueueRegressionTest {
     held.close();
     assertThat(List.of(a, b, c)).allMatch(s -> s.activeConnections() == 0);
     assertThat(lb.waitingAcquires()).isZero();
+  }
+
+  /**
+   * Race: a slot is granted to a waiter (it is out of line, its lease counted and being announced)
+   * just as its wait runs out. The waiter must not then also be refused: one request, either a
+   * lease (routed, and completed when closed) or a rejection, never both. The grant's listener is
+   * held until the waiter's deadline has passed, so the race is lost every time.
+   */
+  @Test
+  void aWaiterWhoseDeadlinePassesWhileItsGrantIsAnnouncedTakesTheLease() throws Exception {
+    Server server = new Server("10.8.1.1", 8080);
+    CountDownLatch announcing = new CountDownLatch(1);
+    CountDownLatch deadlinePassed = new CountDownLatch(1);
+    AtomicInteger routed = new AtomicInteger();
+    AtomicInteger rejected = new AtomicInteger();
+    LoadBalancer lb =
+        LoadBalancer.builder(List.of(server))
+            .maxConcurrent(1)
+            .listener(
+                new LoadBalancerListener() {
+                  @Override
+                  public void onRouted(Request request, Server s) {
+                    routed.incrementAndGet();
+                    if ("/waiter".equals(request.path())) {
+                      announcing.countDown();
+                      try {
+                        deadlinePassed.await(BOUND.toSeconds(), TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    }
+                  }
+
+                  @Override
+                  public void onRejected(Request request) {
+                    rejected.incrementAndGet();
+                  }
+                })
+            .build();
+    Lease held = lb.acquire(path("/held"));
+    Waiter waiter = new Waiter(lb, path("/waiter"), Duration.ofMillis(50)).awaitQueued();
+    Thread closer = new Thread(held::close, "closer");
+    closer.start();
+    assertThat(announcing.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    // The waiter's deadline passes: it either gives up (and returns) or waits for its grant.
+    long bound = System.nanoTime() + BOUND.toNanos();
+    while (!waiter.outcome.isDone() && waiter.thread.getState() != Thread.State.WAITING) {
+      assertThat(System.nanoTime() - bound)
+          .as("the waiter neither returned nor waited")
+          .isNegative();
+      Thread.onSpinWait();
+    }
+    deadlinePassed.countDown();
+    closer.join(BOUND.toMillis());
+    waiter.join();
+
+    assertThat(waiter.outcome).isCompleted();
+    Lease lease = waiter.outcome.get();
+    assertThat(lease.isClosed()).isFalse();
+    lease.close();
+    Stats stats = lb.stats();
+    assertThat(stats.rejected()).isZero();
+    assertThat(rejected).hasValue(0);
+    assertThat(routed).hasValue(2);
+    assertThat(stats.totalCompleted()).isEqualTo(2);
+    assertThat(server.activeConnections()).isZero();
   }
 }
