@@ -292,7 +292,8 @@ public final class LoadBalancer {
   /**
    * Acquires a lease, waiting up to {@code timeout} for a slot when every admissible server is at
    * its concurrency cap. Waiters are served in arrival order, and a new acquire does not overtake
-   * them. The wait is measured in real time.
+   * them. The wait is measured in real time; a slot granted in the instant it runs out is taken, so
+   * the request is never both granted (and counted) and refused.
    *
    * @throws NoServerAvailableException if no slot freed up within {@code timeout}
    * @throws InterruptedException if the thread was interrupted while waiting
@@ -659,10 +660,11 @@ public final class LoadBalancer {
   /** Called once per lease, by {@link Lease#close()}: bookkeeping first, then listeners. */
   void release(Lease lease) {
     Backend backend = lease.backend();
-    long nanos = ticker.read() - lease.startedAt();
+    // Never negative, even if the ticker reads earlier now than at the acquire: only differences
+    // of readings mean anything, and no estimate or listener can use a negative latency.
+    long nanos = Math.max(0, ticker.read() - lease.startedAt());
     Throwable failure = lease.failure();
     try {
-      backend.server.connectionClosed();
       backend.recordLease(nanos, failure != null);
       totalCompleted.increment();
       if (failure != null) {
@@ -674,9 +676,15 @@ public final class LoadBalancer {
       }
     } finally {
       try {
-        listeners.leaseClosed(lease.request(), backend.server, nanos, failure);
+        // After the counts: closing the last connection may end a drain on this thread, and
+        // whatever the drain's future runs must find this lease counted.
+        backend.server.connectionClosed();
       } finally {
-        waitQueue.dispatch();
+        try {
+          listeners.leaseClosed(lease.request(), backend.server, nanos, failure);
+        } finally {
+          waitQueue.dispatch();
+        }
       }
     }
   }

@@ -44,6 +44,7 @@ import org.jspecify.annotations.Nullable;
 public final class PeakEwma extends PolicyPicker {
 
   private final PeakEwmaPolicy estimates;
+  private final Object replacing = new Object();
 
   /*
    * The estimate. A server's state is one immutable Estimate (value in nanoseconds, ticker reading
@@ -234,7 +235,9 @@ public final class PeakEwma extends PolicyPicker {
    */
   @Override
   public void setServers(List<Server> servers) {
-    super.setServers(servers);
-    estimates.retain(servers);
+    synchronized (replacing) { // no other replacement between installing and dropping
+      super.setServers(servers);
+      estimates.retain(servers());
+    }
   }
 }

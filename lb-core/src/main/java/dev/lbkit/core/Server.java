@@ -62,6 +62,12 @@ public final class Server implements Identified {
   @SuppressWarnings("FieldMayBeFinal") // written through COUNT_WATCHERS
   private volatile WeakReference<?>[] countWatchers = NO_WATCHERS;
 
+  /**
+   * Held while a change of health or weight is made and told to the watchers: a call that finds the
+   * change already made returns only once the watchers have been told of it.
+   */
+  private final Object changeLock = new Object();
+
   /** Told when the connection count drops to zero; see {@link #whenIdle}. Usually empty. */
   private final List<Runnable> idleListeners = new CopyOnWriteArrayList<>();
 
@@ -143,9 +149,11 @@ public final class Server implements Identified {
     if (weight < 1) {
       throw new IllegalArgumentException("weight: " + weight + " (expected: >= 1)");
     }
-    if (this.weight != weight) {
-      this.weight = weight;
-      tellWatchers();
+    synchronized (changeLock) {
+      if (this.weight != weight) {
+        this.weight = weight;
+        tellWatchers();
+      }
     }
   }
 
@@ -192,8 +200,10 @@ public final class Server implements Identified {
    * method returns: a pick that starts afterwards never returns an unhealthy server.
    */
   public void setHealthy(boolean healthy) {
-    if ((boolean) HEALTHY.getAndSet(this, healthy) != healthy) {
-      tellWatchers();
+    synchronized (changeLock) {
+      if ((boolean) HEALTHY.getAndSet(this, healthy) != healthy) {
+        tellWatchers();
+      }
     }
   }
 

@@ -13,8 +13,9 @@ package dev.lbkit.core;
 interface ServerWatcher {
 
   /**
-   * Called after {@code server}'s health or weight changed, on the changing thread. Must not throw
-   * and must not call user code; it may take the watcher's own writer lock.
+   * Called after {@code server}'s health or weight changed, on the changing thread, which holds the
+   * server's change lock meanwhile. Must not throw, must not call user code, and must not change
+   * any server's health or weight; it may take the watcher's own writer lock.
    */
   void serverChanged(Server server);
 }

@@ -128,15 +128,24 @@ final class WaitQueue {
     return abandon(waiter); // granted just as the wait ran out, or null
   }
 
-  /** Takes a waiter out of line; returns the lease it was granted meanwhile, if any. */
+  /**
+   * Takes a waiter out of line; returns the lease it was granted meanwhile, if any. A waiter that a
+   * dispatch already took out of line has a lease coming (counted, its listeners being told): it
+   * waits for that lease rather than be refused as well.
+   */
   private @Nullable Lease abandon(Waiter waiter) {
+    boolean inLine;
     lock.lock();
     try {
-      if (waiters.remove(waiter)) {
+      inLine = waiters.remove(waiter);
+      if (inLine) {
         waiting = waiters.size();
       }
     } finally {
       lock.unlock();
+    }
+    if (!inLine) {
+      return waiter.lease.join(); // dispatch completes every waiter it took, whatever happens
     }
     return waiter.lease.complete(null) ? null : waiter.lease.getNow(null);
   }
@@ -166,14 +175,25 @@ final class WaitQueue {
       waiting = waiters.size();
       lock.unlock();
     }
+    Throwable fatal = null; // a listener's VirtualMachineError: rethrown once every grant is out
     for (Grant g : grants) { // outside the lock: listeners and the waiters' continuations
       try {
         granted.accept(g.lease);
+      } catch (RuntimeException | Error e) {
+        if (fatal == null) {
+          fatal = e;
+        }
       } finally {
         if (!g.waiter.lease.complete(g.lease)) {
           g.lease.close(); // the waiter gave up meanwhile
         }
       }
+    }
+    if (fatal instanceof Error) {
+      throw (Error) fatal;
+    }
+    if (fatal != null) {
+      throw (RuntimeException) fatal;
     }
   }
 }
