@@ -339,7 +339,8 @@ public final class ConsistentHash<N> implements Placement<N> {
 
   /**
    * The rest of the clockwise walk, once {@code first}, the owner of entry {@code j} of bucket
-   * {@code b}, has been rejected: every point once at most, each node asked once at most.
+   * {@code b} (of the point after the bucket when {@code j} is its sentinel), has been rejected:
+   * every other point once, each node asked once at most.
    */
   private static <N> @Nullable N walk(
       Ring<N> r, int b, int j, N first, Predicate<? super N> eligible) {
@@ -353,9 +354,14 @@ public final class ConsistentHash<N> implements Placement<N> {
     int mask = index.buckets() - 1;
     long[] bucket = index.bucket(b);
     int entry = j;
-    for (int step = 1; step < index.points(); step++) {
-      entry++; // from the point just asked to the next one: skip the sentinels and empty buckets
-      while (entry >= RingIndex.count(bucket)) {
+    while (entry >= RingIndex.count(bucket)) { // j is the sentinel: first's point is further on
+      b = (b + 1) & mask;
+      bucket = index.bucket(b);
+      entry = 0;
+    }
+    for (int step = 1; step < index.points(); step++) { // every other point once, clockwise
+      entry++;
+      while (entry >= RingIndex.count(bucket)) { // skip sentinels and empty buckets
         b = (b + 1) & mask;
         bucket = index.bucket(b);
         entry = 0;
