@@ -57,22 +57,24 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@link #getNode(String)}: hashes the key, shifts its position to find its bucket (an arc of
  *       the circle holding 4 to 8 points on average) and scans the bucket: O(1) expected, no
- *       allocation, no lock. About 1.0 to 1.5 times a {@link Maglev} lookup at 100 and 1,000 nodes,
- *       where a binary search over the points took two to three times as long (see {@code
- *       docs/hashing.md}).
- *   <li>{@link #addNode} and {@link #removeNode}: O(w x virtualNodes) for a node of weight {@code
- *       w}: its points are hashed (about 10 ns each) and merged into, or filtered out of, the
- *       buckets they fall in, which are copied; so is the bucket directory (at most 2^16 references
- *       while the ring has up to about 500,000 points; beyond, a top level of {@code P / 512}
- *       references and the 64-reference chunks touched), and the node tables (O(n) words). Nothing
- *       else is copied. When the points per bucket leave [1, 16] (the ring grew or shrank by a
- *       factor of 2 to 8), a change rebuckets all points: O(P), amortized O(1) per point changed.
- *       About 40 to 70 microseconds for a node of weight 1 on a ring of 10^4 nodes (1.5 x 10^6
- *       points); a weight change costs the points it adds or removes.
- *   <li>Construction: O(P) expected: every point hashed, counted into its bucket, and each bucket's
- *       few points sorted; under a second for 10^5 nodes (1.5 x 10^7 points).
- *   <li>Memory: 16 bytes per point in its bucket, plus about 44 bytes per bucket: about 22 to 27
- *       bytes per point, some 350 MB at {@value #MAX_POINTS} points.
+ *       allocation, no lock. Measured at 0.9 to 1.35 times a {@link Maglev} lookup at 100 and 1,000
+ *       nodes, where the binary search over all points this replaced took about 1.6 times (see
+ *       {@code docs/hashing.md}).
+ *   <li>{@link #addNode} and {@link #removeNode}: O(w x virtualNodes + n) for a node of weight
+ *       {@code w}: its points are hashed (about 10 ns each) and merged into, or filtered out of,
+ *       the buckets they fall in, which are copied; so is the bucket directory (at most 2^16
+ *       references while the ring has up to about 500,000 points; beyond, a top level of {@code P /
+ *       512} to {@code P / 256} references and the 64-reference chunks touched) and the node tables
+ *       (O(n) words). Nothing else is copied. When the points per bucket leave [1, 16] (the ring
+ *       grew 2 to 4 times, or shrank 4 to 8 times, since it was last bucketed), a change also
+ *       rebuckets all points: O(P), amortized O(1) per point changed. Measured: about 40
+ *       microseconds for a node of weight 1 on a ring of 10^4 nodes (1.5 x 10^6 points), about 0.3
+ *       ms at 10^5 nodes; a weight change costs the points it adds or removes.
+ *   <li>Construction: O(P) expected: every point hashed, appended to a partition by its top bits,
+ *       then counted into its bucket, and each bucket's few points sorted; about 0.7 s of CPU for
+ *       10^5 nodes (1.5 x 10^7 points), plus the collector's share of the 560 MB it allocates.
+ *   <li>Memory: 16 bytes per point in its bucket, plus about 44 bytes per bucket: 22 to 26 bytes
+ *       per point measured, some 350 MB at {@value #MAX_POINTS} points.
  * </ul>
  *
  * <p>Changes build a new immutable snapshot, sharing every untouched bucket with the old one, and
@@ -337,7 +339,8 @@ public final class ConsistentHash<N> implements Placement<N> {
 
   /**
    * The rest of the clockwise walk, once {@code first}, the owner of entry {@code j} of bucket
-   * {@code b}, has been rejected: every point once at most, each node asked once at most.
+   * {@code b} (of the point after the bucket when {@code j} is its sentinel), has been rejected:
+   * every other point once, each node asked once at most.
    */
   private static <N> @Nullable N walk(
       Ring<N> r, int b, int j, N first, Predicate<? super N> eligible) {
@@ -351,9 +354,14 @@ public final class ConsistentHash<N> implements Placement<N> {
     int mask = index.buckets() - 1;
     long[] bucket = index.bucket(b);
     int entry = j;
-    for (int step = 1; step < index.points(); step++) {
-      entry++; // from the point just asked to the next one: skip the sentinels and empty buckets
-      while (entry >= RingIndex.count(bucket)) {
+    while (entry >= RingIndex.count(bucket)) { // j is the sentinel: first's point is further on
+      b = (b + 1) & mask;
+      bucket = index.bucket(b);
+      entry = 0;
+    }
+    for (int step = 1; step < index.points(); step++) { // every other point once, clockwise
+      entry++;
+      while (entry >= RingIndex.count(bucket)) { // skip sentinels and empty buckets
         b = (b + 1) & mask;
         bucket = index.bucket(b);
         entry = 0;

@@ -12,8 +12,9 @@ import org.jspecify.annotations.Nullable;
  * from the current one and the new {@link NodeSet} and publishes it with one volatile write, under
  * a lock that serializes writers; lookups read the state once and never lock. {@link Maglev} and
  * {@link Rendezvous}, pure functions of their node set, rebuild the state; {@link Memento} changes
- * it, since its state has a history. The ring is not built on it: it merges and filters its points
- * in place of a rebuild.
+ * it, since its state has a history; {@link Rendezvous} copies its node arrays and hashes only the
+ * changed name. The ring is not built on it: it changes only the buckets of the points a change
+ * adds or removes (see {@link ConsistentHash}).
  *
  * @param <N> the node type
  * @param <S> the immutable state a lookup reads

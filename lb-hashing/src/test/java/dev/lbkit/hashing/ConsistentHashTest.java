@@ -485,6 +485,28 @@ class ConsistentHashTest {
       }
     }
 
+    /*
+     * A main-code bug this test found (fixed in ConsistentHash.walk): a key past the last point of
+     * its bucket is owned through the bucket's sentinel; the walk then started at the sentinel, met
+     * the owner's point again as its first step and stopped one point short of the full circle. With
+     * one point per node, the node of the point just before the key was never asked: a key whose
+     * only eligible node was that one got null.
+     */
+    @Test
+    void withOnePointPerNodeEachNodeIsFoundFromEveryKeyWhenItAloneIsEligible() {
+      List<String> nodes = List.of("a", "b", "c", "d", "e");
+      for (int virtualNodes : new int[] {1, 2}) {
+        ConsistentHash<String> ring = new ConsistentHash<>(nodes, virtualNodes);
+        for (String key : keys("key-", 2_000)) {
+          for (String only : nodes) {
+            assertThat(ring.getNode(key, only::equals))
+                .as("%s with only %s eligible, %d virtual nodes", key, only, virtualNodes)
+                .isEqualTo(only);
+          }
+        }
+      }
+    }
+
     @Test
     void asksThePredicateAtMostOnceAboutEachNode() {
       ConsistentHash<String> ring = new ConsistentHash<>(List.of("a", "b", "c", "d"));

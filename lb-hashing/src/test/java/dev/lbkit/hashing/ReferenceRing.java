@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,6 +50,28 @@ final class ReferenceRing {
       }
     }
     return points.get(0).name();
+  }
+
+  /**
+   * Returns the owner of the first point, from the key's (the first at or after it) clockwise
+   * around the whole circle, whose owner {@code eligible} accepts; null if none does.
+   */
+  @Nullable String owner(String key, Predicate<String> eligible) {
+    if (points.isEmpty()) {
+      return null;
+    }
+    long h = hash(key);
+    int start = 0;
+    while (start < points.size() && Long.compareUnsigned(points.get(start).position(), h) < 0) {
+      start++;
+    }
+    for (int step = 0; step < points.size(); step++) {
+      String name = points.get((start + step) % points.size()).name();
+      if (eligible.test(name)) {
+        return name;
+      }
+    }
+    return null;
   }
 
   /** XXH3-64, seed 0, of {@code bytes}. */

@@ -111,7 +111,14 @@ class RingChangeProperties {
             .isEqualTo(reference.owner(key));
         assertThat(ring.getNode(key, eligible::contains))
             .as("%s, eligible %s, after %s", key, eligible, change)
-            .isEqualTo(freshDefault.getNode(key, eligible::contains));
+            .isEqualTo(reference.owner(key, eligible::contains));
+      }
+      for (String key : keys.subList(0, 20)) { // the walk's whole circle: one node eligible
+        for (String only : weights.keySet()) {
+          assertThat(ring.getNode(key, only::equals))
+              .as("%s, only %s eligible, after %s", key, only, change)
+              .isEqualTo(only);
+        }
       }
     }
   }
