@@ -92,14 +92,30 @@ final class PlacementPicker implements ServerPicker, ServerWatcher {
     }
   }
 
-  /** A weight change re-weighs the server on the ring; health is read at lookup instead. */
+  /**
+   * A weight change re-weighs the server on the ring; health is read at lookup instead. A change of
+   * an instance that {@link #setServers} replaced with an equal one meanwhile is not ours: the ring
+   * names nodes by id, and re-adding it would put the old instance back in the new one's place.
+   */
   @Override
   public void serverChanged(Server server) {
     synchronized (writeLock) {
-      if (placement.weight(server) != 0 && placement.weight(server) != weightOf(server)) {
+      int weight = placement.weight(server);
+      if (weight != 0 && weight != weightOf(server) && holds(server)) {
         placement.addNode(server, weightOf(server));
       }
     }
+  }
+
+  /** Whether {@code server} itself, not only an equal one, is one of ours; O(n), on a change. */
+  @SuppressWarnings("ReferenceEquality") // an equal server of another instance is not ours
+  private boolean holds(Server server) {
+    for (Server s : servers) {
+      if (s == server) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
