@@ -27,10 +27,12 @@ final class PlacementPicker implements ServerPicker, ServerWatcher {
   PlacementPicker(List<Server> servers) {
     List<Server> all = Membership.validated(servers);
     this.keyless = new RoundRobin(all);
-    this.placement = PlacementType.RING.create(all, PlacementPicker::weightOf);
     synchronized (writeLock) {
-      this.servers = all;
+      // Watch before the ring reads the weights, so no change slips between: one made meanwhile
+      // waits for the lock and re-weighs the ring built here.
       all.forEach(s -> s.watch(this));
+      this.placement = PlacementType.RING.create(all, PlacementPicker::weightOf);
+      this.servers = all;
     }
   }
 
