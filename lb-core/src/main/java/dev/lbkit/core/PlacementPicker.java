@@ -27,10 +27,12 @@ final class PlacementPicker implements ServerPicker, ServerWatcher {
   PlacementPicker(List<Server> servers) {
     List<Server> all = Membership.validated(servers);
     this.keyless = new RoundRobin(all);
-    this.placement = PlacementType.RING.create(all, PlacementPicker::weightOf);
     synchronized (writeLock) {
-      this.servers = all;
+      // Watch before the ring reads the weights, so no change slips between: one made meanwhile
+      // waits for the lock and re-weighs the ring built here.
       all.forEach(s -> s.watch(this));
+      this.placement = PlacementType.RING.create(all, PlacementPicker::weightOf);
+      this.servers = all;
     }
   }
 
@@ -92,14 +94,30 @@ final class PlacementPicker implements ServerPicker, ServerWatcher {
     }
   }
 
-  /** A weight change re-weighs the server on the ring; health is read at lookup instead. */
+  /**
+   * A weight change re-weighs the server on the ring; health is read at lookup instead. A change of
+   * an instance that {@link #setServers} replaced with an equal one meanwhile is not ours: the ring
+   * names nodes by id, and re-adding it would put the old instance back in the new one's place.
+   */
   @Override
   public void serverChanged(Server server) {
     synchronized (writeLock) {
-      if (placement.weight(server) != 0 && placement.weight(server) != weightOf(server)) {
+      int weight = placement.weight(server);
+      if (weight != 0 && weight != weightOf(server) && holds(server)) {
         placement.addNode(server, weightOf(server));
       }
     }
+  }
+
+  /** Whether {@code server} itself, not only an equal one, is one of ours; O(n), on a change. */
+  @SuppressWarnings("ReferenceEquality") // an equal server of another instance is not ours
+  private boolean holds(Server server) {
+    for (Server s : servers) {
+      if (s == server) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -156,25 +156,36 @@ final class WaitQueue {
       return;
     }
     List<Grant> grants = new ArrayList<>(1);
-    lock.lock();
     try {
-      Waiter head;
-      while ((head = waiters.peekFirst()) != null) {
-        if (head.lease.isDone()) { // gave up
+      lock.lock();
+      try {
+        Waiter head;
+        while ((head = waiters.peekFirst()) != null) {
+          if (head.lease.isDone()) { // gave up
+            waiters.pollFirst();
+            continue;
+          }
+          Lease lease = grant.apply(head.request);
+          if (lease == null) {
+            break;
+          }
           waiters.pollFirst();
-          continue;
+          grants.add(new Grant(head, lease));
         }
-        Lease lease = grant.apply(head.request);
-        if (lease == null) {
-          break;
-        }
-        waiters.pollFirst();
-        grants.add(new Grant(head, lease));
+      } finally {
+        waiting = waiters.size();
+        lock.unlock();
       }
     } finally {
-      waiting = waiters.size();
-      lock.unlock();
+      handOut(grants); // also if a grant threw: the waiters taken out of line wait for theirs
     }
+  }
+
+  /**
+   * Tells the listeners of each grant and completes its waiter, outside the lock, whatever a
+   * listener throws; then rethrows the first failure.
+   */
+  private void handOut(List<Grant> grants) {
     Throwable fatal = null; // a listener's VirtualMachineError: rethrown once every grant is out
     for (Grant g : grants) { // outside the lock: listeners and the waiters' continuations
       try {

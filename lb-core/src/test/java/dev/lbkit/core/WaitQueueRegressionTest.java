@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /** Waiting acquires when the grant that serves them meets a hostile listener or a deadline. */
@@ -124,5 +125,62 @@ class WaitQueueRegressionTest {
     assertThat(routed).hasValue(2);
     assertThat(stats.totalCompleted()).isEqualTo(2);
     assertThat(server.activeConnections()).isZero();
+  }
+
+  /**
+   * One release serves several waiters; if taking the second grant throws (here the balancer's
+   * random source, which is user code), the first waiter, already out of line with its lease
+   * counted, must still get that lease: it now waits for it once its own deadline passes.
+   */
+  @Test
+  void aGrantThatThrowsStillHandsOutTheGrantsTakenBeforeIt() throws Exception {
+    Server a = new Server("10.8.2.1", 8080);
+    Server b = new Server("10.8.2.2", 8080);
+    Server c = new Server("10.8.2.3", 8080);
+    Thread test = Thread.currentThread();
+    AtomicInteger armed = new AtomicInteger(-1); // this thread's draws left before one throws
+    RandomGenerator random =
+        new RandomGenerator() {
+          private final RandomGenerator delegate = RandomSources.seeded(5);
+
+          @Override
+          public long nextLong() {
+            return delegate.nextLong();
+          }
+
+          @Override
+          public int nextInt(int bound) {
+            if (Thread.currentThread() == test && armed.getAndDecrement() == 0) {
+              throw new IllegalStateException("random source failed (expected by the test)");
+            }
+            return delegate.nextInt(bound);
+          }
+        };
+    LoadBalancer lb =
+        LoadBalancer.builder(List.of(a))
+            .algorithm(Algorithm.RANDOM)
+            .random(random)
+            .maxConcurrent(1)
+            .build();
+    Lease held = lb.acquire(path("/held"));
+    Waiter first = new Waiter(lb, path("/first"), Duration.ofMillis(200)).awaitQueued();
+    Waiter second = new Waiter(lb, path("/second"), BOUND).awaitQueued();
+    armed.set(1); // the first grant draws once; the second grant's draw throws (the waiters'
+    // own rechecks, on their threads, draw without throwing)
+
+    assertThatThrownBy(() -> lb.setServers(List.of(a, b, c)))
+        .isInstanceOf(IllegalStateException.class);
+
+    Lease firstLease = first.outcome.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+    Lease secondLease = second.outcome.get(BOUND.toSeconds(), TimeUnit.SECONDS); // on a recheck
+    first.join();
+    second.join();
+    assertThat(firstLease.isClosed()).isFalse();
+    firstLease.close();
+    secondLease.close();
+    held.close();
+    assertThat(List.of(a, b, c)).allMatch(s -> s.activeConnections() == 0);
+    assertThat(lb.waitingAcquires()).isZero();
+    assertThat(lb.stats().rejected()).isZero();
   }
 }
