@@ -53,6 +53,9 @@ final class Backend implements Identified {
   final CompletableFuture<Void> drained = new CompletableFuture<>();
   volatile boolean draining;
 
+  /** When it joined, by the roster's count: members (and candidates) are in this order. */
+  long order;
+
   /** False once the server left the balancer; a stale routing table may still offer it. */
   volatile boolean member = true;
 

@@ -45,6 +45,7 @@ final class Roster implements ServerWatcher {
   private final Map<AffinityCookies.Token, Backend> byCookie = new ConcurrentHashMap<>();
   private volatile RoutingTable table;
   private long retiredRequests; // under the lock: requests counted on members that have left
+  private long joined; // under the lock: backends registered so far, for their order
 
   @SuppressWarnings("unchecked") // a policy's state type is private to its table
   Roster(
@@ -375,8 +376,94 @@ final class Roster implements ServerWatcher {
       if (placement != null && !backend.draining) {
         placement.addNode(backend, PlacementPicker.weightOf(server)); // re-weighs; idempotent
       }
-      publish(table.members);
+      if (panicThreshold > 0 || backend.draining) {
+        publish(table.members); // the verdict counts every member
+      } else {
+        table = withChanged(table, backend);
+      }
     }
+  }
+
+  /**
+   * The table after {@code b}'s health or weight changed: the previous one with {@code b} put in or
+   * taken out of the candidates, or given its weight, by array copies (O(n) without touching the
+   * other backends, which at 10^5 servers is most of a full rebuild's cost), and the policy's state
+   * derived again. Under the lock, with no panic threshold.
+   */
+  private RoutingTable withChanged(RoutingTable t, Backend b) {
+    Backend[] backends = t.backends;
+    int at = -1;
+    for (int i = 0; i < backends.length; i++) {
+      if (backends[i] == b) {
+        at = i;
+        break;
+      }
+    }
+    boolean up = b.server.isHealthy();
+    int weight = b.server.weight();
+    Backend[] nextBackends;
+    Server[] nextCandidates;
+    int[] nextWeights;
+    if (up && at < 0) {
+      int pos = insertionPoint(backends, b.order);
+      nextBackends = inserted(backends, new Backend[backends.length + 1], pos, b);
+      nextCandidates = inserted(t.candidates, new Server[backends.length + 1], pos, b.server);
+      nextWeights = new int[backends.length + 1];
+      System.arraycopy(t.weights, 0, nextWeights, 0, pos);
+      nextWeights[pos] = weight;
+      System.arraycopy(t.weights, pos, nextWeights, pos + 1, backends.length - pos);
+    } else if (!up && at >= 0) {
+      nextBackends = removed(backends, new Backend[backends.length - 1], at);
+      nextCandidates = removed(t.candidates, new Server[backends.length - 1], at);
+      nextWeights = new int[backends.length - 1];
+      System.arraycopy(t.weights, 0, nextWeights, 0, at);
+      System.arraycopy(t.weights, at + 1, nextWeights, at, backends.length - at - 1);
+    } else if (at >= 0 && t.weights[at] != weight) {
+      nextBackends = backends;
+      nextCandidates = t.candidates;
+      nextWeights = t.weights.clone();
+      nextWeights[at] = weight;
+    } else {
+      return t; // nothing moved: a flip and its undo, or the weight of a server that is down
+    }
+    Object state = policy.derive(nextCandidates, t.state);
+    return new RoutingTable(
+        t.members,
+        t.servers,
+        nextBackends,
+        nextCandidates,
+        nextWeights,
+        state,
+        false,
+        RoutingTable.NEVER);
+  }
+
+  /** The index at which a backend joined as {@code order} goes among {@code backends}. */
+  private static int insertionPoint(Backend[] backends, long order) {
+    int lo = 0;
+    int hi = backends.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (backends[mid].order < order) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static <T> T[] inserted(T[] from, T[] to, int pos, T element) {
+    System.arraycopy(from, 0, to, 0, pos);
+    to[pos] = element;
+    System.arraycopy(from, pos, to, pos + 1, from.length - pos);
+    return to;
+  }
+
+  private static <T> T[] removed(T[] from, T[] to, int at) {
+    System.arraycopy(from, 0, to, 0, at);
+    System.arraycopy(from, at + 1, to, at, from.length - at - 1);
+    return to;
   }
 
   /**
@@ -409,6 +496,7 @@ final class Roster implements ServerWatcher {
   /** Creates the backend of a joining server and makes it findable by id and cookie. */
   private Backend register(Server server) {
     Backend backend = newBackend.apply(server);
+    backend.order = joined++;
     server.watch(this); // before the table reads its health: no flip slips between
     byId.put(server, backend);
     AffinityCookies.Token cookie = backend.cookie;

@@ -37,17 +37,34 @@ final class RoutingTable {
       Object state,
       boolean panic,
       long recheckAt) {
+    this(members, serversOf(members), backends, candidates, weights, state, panic, recheckAt);
+  }
+
+  /** A table whose members (and so their servers' list) are those of another. */
+  RoutingTable(
+      Backend[] members,
+      List<Server> servers,
+      Backend[] backends,
+      Server[] candidates,
+      int[] weights,
+      Object state,
+      boolean panic,
+      long recheckAt) {
     this.members = members;
-    Server[] all = new Server[members.length];
-    for (int i = 0; i < members.length; i++) {
-      all[i] = members[i].server;
-    }
-    this.servers = Collections.unmodifiableList(Arrays.asList(all));
+    this.servers = servers;
     this.backends = backends;
     this.candidates = candidates;
     this.weights = weights;
     this.state = state;
     this.panic = panic;
     this.recheckAt = recheckAt;
+  }
+
+  private static List<Server> serversOf(Backend[] members) {
+    Server[] all = new Server[members.length];
+    for (int i = 0; i < members.length; i++) {
+      all[i] = members[i].server;
+    }
+    return Collections.unmodifiableList(Arrays.asList(all));
   }
 }

@@ -49,6 +49,33 @@ class RoutingTableTest {
   }
 
   @Test
+  void flipsAndWeightChangesPatchedIntoTheTableMatchAFreshBuild() {
+    List<Server> s = servers(40);
+    LoadBalancer lb = LoadBalancer.builder(s).algorithm(Algorithm.WEIGHTED_ROUND_ROBIN).build();
+    lb.removeServer(s.get(3)); // members need not be the list the balancer was built with
+    lb.addServer(s.get(3));
+    java.util.Random random = new java.util.Random(42);
+    for (int step = 0; step < 400; step++) {
+      Server x = s.get(random.nextInt(s.size()));
+      if (random.nextBoolean()) {
+        x.setHealthy(!x.isHealthy());
+      } else {
+        x.setWeight(1 + random.nextInt(4));
+      }
+      RoutingTable patched = lb.tableForTest();
+      RoutingTable fresh =
+          LoadBalancer.builder(lb.servers())
+              .algorithm(Algorithm.WEIGHTED_ROUND_ROBIN)
+              .build()
+              .tableForTest();
+      assertThat(patched.candidates).containsExactly(fresh.candidates);
+      assertThat(patched.weights).containsExactly(fresh.weights);
+      assertThat(((WeightedSchedule) patched.state).period())
+          .isEqualTo(((WeightedSchedule) fresh.state).period());
+    }
+  }
+
+  @Test
   @Timeout(60) // bounds a hang only: each refusal was O(n^2) on rendezvous (210 ms at 10^4)
   void aRefusalWithEveryServerDownDoesNotScanTheServers() {
     List<Server> many = new ArrayList<>();
