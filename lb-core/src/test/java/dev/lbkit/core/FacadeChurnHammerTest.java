@@ -69,6 +69,17 @@ class FacadeChurnHammerTest {
         new Config("peak ewma", b -> b.algorithm(Algorithm.PEAK_EWMA), RequestKind.PLAIN),
         new Config("sticky", b -> b.sticky(true), RequestKind.STICKY),
         new Config(
+            "session affinity, least connections",
+            b ->
+                b.algorithm(Algorithm.LEAST_CONNECTIONS)
+                    .affinity(
+                        new SessionAffinity(SessionAffinity.Method.KEY, Duration.ofMinutes(5))),
+            RequestKind.KEYED),
+        new Config(
+            "rate limited, random",
+            b -> b.algorithm(Algorithm.RANDOM).rateLimit(1e6, 1_000),
+            RequestKind.PLAIN),
+        new Config(
             "ring, bounded",
             b -> b.algorithm(Algorithm.CONSISTENT_HASH).balanceFactor(1.25),
             RequestKind.KEYED),

@@ -191,6 +191,68 @@ class LeastConnectionsIndexChurnTest {
     connected.forEach(picker::disconnect);
   }
 
+  /**
+   * Race: the candidates cross {@value LeastPolicy#INDEX_FROM} back and forth (one server flapping)
+   * while leases open and close: each crossing swaps a scan for a fresh index or back, on the
+   * flapping thread. The index built last must be exact once the threads stop.
+   */
+  @Test
+  void crossingTheIndexThresholdBackAndForthKeepsPicksExact() throws Exception {
+    List<Server> pool = pool("10.122.").subList(0, LeastPolicy.INDEX_FROM);
+    LoadBalancer lb = LoadBalancer.builder(pool).algorithm(Algorithm.LEAST_CONNECTIONS).build();
+    Server flapping = pool.get(pool.size() / 2);
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      int seed = t;
+      threads.add(
+          thread(
+              start,
+              failures,
+              () -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                ArrayDeque<Lease> held = new ArrayDeque<>();
+                for (int i = 0; i < 3_000; i++) {
+                  if (held.size() < 30 && random.nextBoolean()) {
+                    lb.tryAcquire(Request.empty()).ifPresent(held::add);
+                  } else if (!held.isEmpty()) {
+                    held.poll().close();
+                  }
+                }
+                held.forEach(Lease::close);
+              }));
+    }
+    threads.add(
+        thread(
+            start,
+            failures,
+            () -> {
+              for (int i = 0; i < 400; i++) {
+                flapping.setHealthy(i % 2 != 0);
+              }
+            }));
+    start.countDown();
+    for (Thread t : threads) {
+      t.join(JOIN_BOUND.toMillis());
+      assertThat(t.isAlive()).as("a thread is stuck: deadlock?").isFalse();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(lb.tableForTest().candidates).hasSize(LeastPolicy.INDEX_FROM);
+
+    ArrayDeque<Lease> held = new ArrayDeque<>();
+    for (int i = 0; i < 2 * LeastPolicy.INDEX_FROM + 100; i++) {
+      int fewest = fewest(lb.servers());
+      Lease lease = lb.acquire(Request.empty());
+      assertThat(lease.server().activeConnections() - 1).as("step %s", i).isEqualTo(fewest);
+      held.add(lease);
+      if (i % 3 == 0) {
+        held.poll().close();
+      }
+    }
+    held.forEach(Lease::close);
+  }
+
   /** The fewest connections among the healthy servers of {@code servers}. */
   private static int fewest(List<Server> servers) {
     int fewest = Integer.MAX_VALUE;
