@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  * The acquires waiting for a slot, served first come first served as slots free up; a new acquire
  * does not overtake them. Grants are made under the queue's lock, but nothing else is: the granted
  * leases' futures are completed, and the listeners told, after it is released, so a slow listener
- * or a waiter's continuation never holds up another thread's close or acquire.
+ * or a waiter's continuation never holds up another thread's close or acquire. A waiter taken out
+ * of line has its lease on the way: if its wait runs out meanwhile, it waits for that lease (told
+ * to its grant's listeners first) rather than be refused too.
  */
 final class WaitQueue {
 
