@@ -6,6 +6,7 @@ import dev.lbkit.hashing.Placement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,9 +152,10 @@ final class Roster implements ServerWatcher {
     synchronized (writeLock) {
       present = byId.get(server);
       if (present == null) {
+        Backend joined = join(server);
         Backend[] members = Arrays.copyOf(table.members, table.members.length + 1);
-        members[members.length - 1] = join(server);
-        publish(members);
+        members[members.length - 1] = joined;
+        publishOneChanged(members, joined);
         return true;
       }
       if (present.draining) {
@@ -239,7 +241,7 @@ final class Roster implements ServerWatcher {
         }
       }
       leave(removed);
-      publish(members);
+      publishOneChanged(members, removed);
       return removed;
     }
   }
@@ -391,6 +393,14 @@ final class Roster implements ServerWatcher {
    * derived again. Under the lock, with no panic threshold.
    */
   private RoutingTable withChanged(RoutingTable t, Backend b) {
+    return withChanged(t, b, b.member && !b.draining);
+  }
+
+  /**
+   * Like {@link #withChanged(RoutingTable, Backend)}; {@code eligible} says whether {@code b} may
+   * be a candidate at all (a member that is not draining), its health decides the rest.
+   */
+  private RoutingTable withChanged(RoutingTable t, Backend b, boolean eligible) {
     Backend[] backends = t.backends;
     int at = -1;
     for (int i = 0; i < backends.length; i++) {
@@ -399,7 +409,7 @@ final class Roster implements ServerWatcher {
         break;
       }
     }
-    boolean up = b.server.isHealthy();
+    boolean up = eligible && b.server.isHealthy();
     int weight = b.server.weight();
     Backend[] nextBackends;
     Server[] nextCandidates;
@@ -526,6 +536,50 @@ final class Roster implements ServerWatcher {
     if (ipRing != null) {
       ipRing.removeNode(backend);
     }
+  }
+
+  /**
+   * Installs the table of {@code members}, which differ from the current ones by {@code changed}
+   * alone (it joined at the end, or left): with no panic threshold, the current table with {@code
+   * changed} appended to or taken out of its arrays, O(n) array copies that never touch the other
+   * backends (a full build chases a pointer to each of them and its server: about 0.8 ms for an add
+   * and a remove at 10^4 servers). Under the lock.
+   */
+  @SuppressWarnings("ReferenceEquality") // members' servers are distinct objects
+  private void publishOneChanged(Backend[] members, Backend changed) {
+    RoutingTable t = table;
+    if (panicThreshold > 0) {
+      publish(members);
+      return;
+    }
+    Server[] servers = new Server[members.length];
+    boolean joined = members.length > t.members.length;
+    if (joined) {
+      t.servers.toArray(servers);
+      servers[servers.length - 1] = changed.server;
+    } else {
+      int n = 0;
+      for (Server s : t.servers) {
+        if (s != changed.server) {
+          servers[n++] = s;
+        }
+      }
+    }
+    RoutingTable withMembers =
+        new RoutingTable(
+            members,
+            Collections.unmodifiableList(Arrays.asList(servers)),
+            t.backends,
+            t.candidates,
+            t.weights,
+            t.state,
+            false,
+            RoutingTable.NEVER);
+    // Joined: a healthy one goes in last (its order is the highest); left: out if it was in.
+    table =
+        joined || Arrays.asList(t.backends).contains(changed)
+            ? withChanged(withMembers, changed, joined && !changed.draining)
+            : withMembers;
   }
 
   /** Builds and installs the table of {@code members}; under the lock. */
