@@ -1,5 +1,6 @@
 package dev.lbkit.core;
 
+import static dev.lbkit.core.Racers.thread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbkit.hashing.Placement;
@@ -135,7 +136,7 @@ class ConsistentHashChurnTest {
       threads.add(
           thread(
               start,
-              failures,
+              failures::add,
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 ArrayDeque<Lease> held = new ArrayDeque<>();
@@ -158,7 +159,7 @@ class ConsistentHashChurnTest {
       threads.add(
           thread(
               start,
-              failures,
+              failures::add,
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 for (int i = 0; i < 200; i++) {
@@ -208,27 +209,5 @@ class ConsistentHashChurnTest {
       pool.add(new Server(prefix + (i + 1), 8080));
     }
     return pool;
-  }
-
-  @FunctionalInterface
-  private interface Body {
-    void run() throws Exception;
-  }
-
-  private static Thread thread(
-      CountDownLatch start, ConcurrentLinkedQueue<Throwable> failures, Body body) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                start.await();
-                body.run();
-              } catch (Throwable e) {
-                failures.add(e);
-              }
-            });
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 }

@@ -1,5 +1,6 @@
 package dev.lbkit.core;
 
+import static dev.lbkit.core.Racers.thread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -40,7 +41,7 @@ class LeastConnectionsIndexChurnTest {
       threads.add(
           thread(
               start,
-              failures,
+              failures::add,
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 ArrayDeque<Lease> held = new ArrayDeque<>();
@@ -57,7 +58,7 @@ class LeastConnectionsIndexChurnTest {
     threads.add(
         thread(
             start,
-            failures,
+            failures::add,
             () -> {
               SplittableRandom random = new SplittableRandom(7);
               ArrayDeque<Server> connected = new ArrayDeque<>();
@@ -75,7 +76,7 @@ class LeastConnectionsIndexChurnTest {
     threads.add(
         thread(
             start,
-            failures,
+            failures::add,
             () -> {
               SplittableRandom random = new SplittableRandom(8);
               for (int i = 0; i < 300; i++) {
@@ -136,7 +137,7 @@ class LeastConnectionsIndexChurnTest {
       threads.add(
           thread(
               start,
-              failures,
+              failures::add,
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 ArrayDeque<Server> connected = new ArrayDeque<>();
@@ -155,7 +156,7 @@ class LeastConnectionsIndexChurnTest {
     threads.add(
         thread(
             start,
-            failures,
+            failures::add,
             () -> {
               SplittableRandom random = new SplittableRandom(9);
               for (int i = 0; i < 200; i++) {
@@ -209,7 +210,7 @@ class LeastConnectionsIndexChurnTest {
       threads.add(
           thread(
               start,
-              failures,
+              failures::add,
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 ArrayDeque<Lease> held = new ArrayDeque<>();
@@ -226,7 +227,7 @@ class LeastConnectionsIndexChurnTest {
     threads.add(
         thread(
             start,
-            failures,
+            failures::add,
             () -> {
               for (int i = 0; i < 400; i++) {
                 flapping.setHealthy(i % 2 != 0);
@@ -276,27 +277,5 @@ class LeastConnectionsIndexChurnTest {
       pool.add(new Server(prefix + (i / 250) + "." + (i % 250 + 1), 8080));
     }
     return pool;
-  }
-
-  @FunctionalInterface
-  private interface Body {
-    void run() throws Exception;
-  }
-
-  private static Thread thread(
-      CountDownLatch start, ConcurrentLinkedQueue<Throwable> failures, Body body) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                start.await();
-                body.run();
-              } catch (Throwable e) {
-                failures.add(e);
-              }
-            });
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 }

@@ -1,5 +1,6 @@
 package dev.lbkit.core;
 
+import static dev.lbkit.core.Racers.thread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbkit.hashing.PlacementType;
@@ -107,7 +108,7 @@ class ReentrantCallbackTest {
       threads.add(
           thread(
               start,
-              failures,
+              failures::add,
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 ArrayDeque<Lease> held = new ArrayDeque<>();
@@ -155,7 +156,7 @@ class ReentrantCallbackTest {
       threads.add(
           thread(
               start,
-              failures,
+              failures::add,
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 for (int i = 0; i < 300; i++) {
@@ -233,7 +234,7 @@ class ReentrantCallbackTest {
       threads.add(
           thread(
               start,
-              failures,
+              failures::add,
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 ArrayDeque<Lease> held = new ArrayDeque<>();
@@ -259,7 +260,7 @@ class ReentrantCallbackTest {
       threads.add(
           thread(
               start,
-              failures,
+              failures::add,
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 for (int i = 0; i < 300; i++) {
@@ -356,27 +357,5 @@ class ReentrantCallbackTest {
       t.join(JOIN_BOUND.toMillis());
       assertThat(t.isAlive()).as("a thread is stuck: deadlock?").isFalse();
     }
-  }
-
-  @FunctionalInterface
-  private interface Body {
-    void run() throws Exception;
-  }
-
-  private static Thread thread(
-      CountDownLatch start, ConcurrentLinkedQueue<Throwable> failures, Body body) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                start.await();
-                body.run();
-              } catch (Throwable e) {
-                failures.add(e);
-              }
-            });
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 }

@@ -1,5 +1,6 @@
 package dev.lbkit.core;
 
+import static dev.lbkit.core.Racers.thread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -75,7 +76,7 @@ class StandalonePickerChurnTest {
       threads.add(
           thread(
               start,
-              violations,
+              e -> violations.add("threw " + e),
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 for (int i = 0; i < 4_000; i++) {
@@ -120,7 +121,7 @@ class StandalonePickerChurnTest {
       threads.add(
           thread(
               start,
-              violations,
+              e -> violations.add("threw " + e),
               () -> {
                 SplittableRandom random = new SplittableRandom(100 + owner);
                 for (int i = 0; i < 500; i++) {
@@ -145,7 +146,7 @@ class StandalonePickerChurnTest {
     threads.add(
         thread(
             start,
-            violations,
+            e -> violations.add("threw " + e),
             () -> {
               Random random = new Random(7);
               for (int i = 0; i < 300; i++) {
@@ -193,27 +194,5 @@ class StandalonePickerChurnTest {
       }
       members.get(round % members.size()).setHealthy(round != 1);
     }
-  }
-
-  @FunctionalInterface
-  private interface Body {
-    void run() throws Exception;
-  }
-
-  private static Thread thread(
-      CountDownLatch start, ConcurrentLinkedQueue<String> violations, Body body) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                start.await();
-                body.run();
-              } catch (Throwable e) {
-                violations.add("threw " + e);
-              }
-            });
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 }
