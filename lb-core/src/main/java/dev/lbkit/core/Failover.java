@@ -80,11 +80,6 @@ final class Failover {
     return ids.append(']').toString();
   }
 
-  /** Returns the retry budget. */
-  RetryBudget budget() {
-    return budget;
-  }
-
   @Override
   public String toString() {
     return "Failover{attempts=" + maxAttempts + ", " + budget + "}";

@@ -381,7 +381,7 @@ final class Roster implements ServerWatcher {
       if (panicThreshold > 0 || backend.draining) {
         publish(table.members); // the verdict counts every member
       } else {
-        table = withChanged(table, backend);
+        table = withChanged(table, backend, true); // a member, not draining
       }
     }
   }
@@ -390,15 +390,9 @@ final class Roster implements ServerWatcher {
    * The table after {@code b}'s health or weight changed: the previous one with {@code b} put in or
    * taken out of the candidates, or given its weight, by array copies (O(n) without touching the
    * other backends, which at 10^5 servers is most of a full rebuild's cost), and the policy's state
-   * derived again. Under the lock, with no panic threshold.
-   */
-  private RoutingTable withChanged(RoutingTable t, Backend b) {
-    return withChanged(t, b, b.member && !b.draining);
-  }
-
-  /**
-   * Like {@link #withChanged(RoutingTable, Backend)}; {@code eligible} says whether {@code b} may
-   * be a candidate at all (a member that is not draining), its health decides the rest.
+   * derived again; the table itself when nothing moved. {@code eligible} says whether {@code b} may
+   * be a candidate at all (a member that is not draining); its health decides the rest. Under the
+   * lock, with no panic threshold.
    */
   private RoutingTable withChanged(RoutingTable t, Backend b, boolean eligible) {
     Backend[] backends = t.backends;
@@ -576,10 +570,7 @@ final class Roster implements ServerWatcher {
             false,
             RoutingTable.NEVER);
     // Joined: a healthy one goes in last (its order is the highest); left: out if it was in.
-    table =
-        joined || Arrays.asList(t.backends).contains(changed)
-            ? withChanged(withMembers, changed, joined && !changed.draining)
-            : withMembers;
+    table = withChanged(withMembers, changed, joined && !changed.draining);
   }
 
   /** Builds and installs the table of {@code members}; under the lock. */
