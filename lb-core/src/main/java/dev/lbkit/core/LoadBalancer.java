@@ -32,7 +32,15 @@ import org.jspecify.annotations.Nullable;
  * Optional<Server> server = lb.route(request);           // just pick
  * try (Lease lease = lb.acquire(request)) { ... }         // pick and hold a slot, timed
  * String body = lb.execute(request, s -> call(s));        // with failover to other servers
+ * CompletableFuture<String> later =
+ *     lb.executeAsync(request, s -> callAsync(s));       // the same, over stages, never blocking
  * }</pre>
+ *
+ * <p>What failed says why: {@link NoServerAvailableException} (no admissible server, with its
+ * {@link Refusal} and, when rate limits refused, a retry-after hint) and {@link FailoverException}
+ * (tried and failed) are both {@link LoadBalancerException}s. Limits change at runtime, for every
+ * server or one ({@link #setRateLimit(Server, double, long)}, {@link #setMaxConcurrent(Server,
+ * int)}), and {@link #tryAcquire(Request, Server)} leases a server the caller chose.
  *
  * <h2>Admission</h2>
  *
