@@ -41,5 +41,18 @@ public enum Algorithm {
    * estimate, so fast failures do not attract traffic. The decay is set with {@link
    * LoadBalancer.Builder#peakEwmaDecay}.
    */
-  PEAK_EWMA
+  PEAK_EWMA,
+  /**
+   * Google's Prequal: picks from a pool of asynchronous, reusable probe results (requests in flight
+   * and latency, reported by the servers) by the hot-cold lexicographic rule; see {@link Prequal}.
+   * Needs {@link LoadBalancer.Builder#prequal} (the probe).
+   */
+  PREQUAL,
+  /**
+   * Envoy's least request with weights: of two random healthy servers, the one with fewer active
+   * connections while all weights are equal; otherwise a draw in proportion to {@code weight /
+   * (active + 1)^bias} over all of them. See {@link WeightedLeastRequest}; the bias is set with
+   * {@link LoadBalancer.Builder#activeRequestBias}.
+   */
+  WEIGHTED_LEAST_REQUEST
 }

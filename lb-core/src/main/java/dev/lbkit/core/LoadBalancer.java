@@ -198,6 +198,10 @@ public final class LoadBalancer {
 
   /** The policy of {@code builder}'s algorithm; CONSISTENT_HASH's routes keyless requests. */
   private static Policy<?> policyOf(Builder builder) {
+    if (builder.extras.slowStart != null) {
+      return BuilderPolicies.policyOf(
+          builder.algorithm, builder.extras, builder.ticker, builder.random);
+    }
     switch (builder.algorithm) {
       case ROUND_ROBIN:
       case CONSISTENT_HASH:
@@ -214,6 +218,10 @@ public final class LoadBalancer {
         return new LeastPolicy(LeastPolicy.Measure.LOAD);
       case PEAK_EWMA:
         return new PeakEwmaPolicy(builder.ticker, builder.random, builder.peakEwmaDecay);
+      case PREQUAL:
+      case WEIGHTED_LEAST_REQUEST:
+        return BuilderPolicies.policyOf(
+            builder.algorithm, builder.extras, builder.ticker, builder.random);
     }
     throw new AssertionError(builder.algorithm);
   }
@@ -877,6 +885,7 @@ public final class LoadBalancer {
     private RandomGenerator random = RandomSources.threadLocal();
     private Ticker ticker = Ticker.system();
     private final List<LoadBalancerListener> listeners = new ArrayList<>();
+    private final BuilderPolicies.Extras extras = new BuilderPolicies.Extras();
 
     private Builder(List<Server> servers) {
       this.servers = Membership.validated(servers);
@@ -1091,6 +1100,42 @@ public final class LoadBalancer {
     }
 
     /**
+     * Sets the probe and settings of {@link Algorithm#PREQUAL}, which needs them.
+     *
+     * @throws NullPointerException if {@code config} is null
+     */
+    public Builder prequal(PrequalConfig config) {
+      extras.prequal = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Sets the {@code active_request_bias} of {@link Algorithm#WEIGHTED_LEAST_REQUEST}: with
+     * unequal weights a server weighs {@code weight / (active + 1)^bias}; 1.0 by default, 0 ignores
+     * load.
+     *
+     * @throws IllegalArgumentException if {@code bias} is negative or not finite
+     */
+    public Builder activeRequestBias(double bias) {
+      extras.activeRequestBias = LeastRequestPolicy.checkBias(bias);
+      extras.activeRequestBiasSet = true;
+      return this;
+    }
+
+    /**
+     * Turns on slow start (see {@link SlowStart}) for {@link Algorithm#ROUND_ROBIN}, {@link
+     * Algorithm#WEIGHTED_ROUND_ROBIN} or {@link Algorithm#WEIGHTED_LEAST_REQUEST}: a server added
+     * later, or coming back healthy, ramps its weight over the window; the servers given to {@link
+     * LoadBalancer#builder} start warm. Off by default.
+     *
+     * @throws NullPointerException if {@code slowStart} is null
+     */
+    public Builder slowStart(SlowStart slowStart) {
+      extras.slowStart = Objects.requireNonNull(slowStart, "slowStart");
+      return this;
+    }
+
+    /**
      * Sets the random source of the randomized algorithms; {@link RandomSources#threadLocal()} by
      * default. It must be thread-safe if the balancer is used from several threads.
      */
@@ -1134,6 +1179,12 @@ public final class LoadBalancer {
           balanceFactor > 0, "balanceFactor: " + balanceFactor, Algorithm.CONSISTENT_HASH);
       requireAlgorithm(choicesSet, "choices: " + choices, Algorithm.POWER_OF_TWO_CHOICES);
       requireAlgorithm(peakEwmaDecaySet, "peakEwmaDecay: " + peakEwmaDecay, Algorithm.PEAK_EWMA);
+      requireAlgorithm(extras.prequal != null, "prequal: " + extras.prequal, Algorithm.PREQUAL);
+      requireAlgorithm(
+          extras.activeRequestBiasSet,
+          "activeRequestBias: " + extras.activeRequestBias,
+          Algorithm.WEIGHTED_LEAST_REQUEST);
+      extras.checkConsistent(algorithm);
       SessionAffinity pins = affinity;
       if (sticky && pins != null) {
         throw new IllegalArgumentException(

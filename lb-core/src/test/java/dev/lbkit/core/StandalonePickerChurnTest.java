@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -51,6 +52,27 @@ class StandalonePickerChurnTest {
             "power of three", s -> ServerPicker.powerOfChoices(s, 3, RandomSources.threadLocal())),
         new Kind("least loaded", ServerPicker::leastLoaded),
         new Kind("peak ewma", PeakEwma::new),
+        new Kind("weighted least request", WeightedLeastRequest::new),
+        new Kind(
+            "weighted least request in slow start",
+            s ->
+                new WeightedLeastRequest(
+                    s,
+                    1.0,
+                    SlowStart.of(Duration.ofDays(1)),
+                    Ticker.system(),
+                    RandomSources.threadLocal())),
+        new Kind(
+            "prequal",
+            s ->
+                new Prequal(
+                    s,
+                    PrequalConfig.builder(
+                            server ->
+                                CompletableFuture.completedFuture(
+                                    new LoadReport(server.activeConnections(), server.weight())))
+                        .executor(Runnable::run)
+                        .build())),
         new Kind("consistent hash", ServerPicker::consistentHash));
   }
 
