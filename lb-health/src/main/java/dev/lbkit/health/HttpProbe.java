@@ -2,7 +2,6 @@ package dev.lbkit.health;
 
 import dev.lbkit.core.Server;
 import java.io.ByteArrayOutputStream;
-import java.net.IDN;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -56,8 +55,8 @@ final class HttpProbe implements Probe {
    * the load extractor run on the probing thread after the exchange; they are the caller's code and
    * should be quick (the HealthChecker bounds the whole probe anyway).
    *
-   * Host names. A server's host may be an internationalised name (bücher.example); URIs and the
-   * Host header need its ASCII form (xn--bcher-kva.example), which IDN.toASCII gives.
+   * Host names. A Server's host is already in the form a URI takes: lb-core refuses names that are
+   * not ASCII, so an internationalised name is given in its ASCII form (xn--bcher-kva.example).
    */
 
   /** A body predicate that accepts every body: the one a plain {@code Probe.http(path)} needs. */
@@ -177,19 +176,13 @@ final class HttpProbe implements Probe {
   }
 
   /**
-   * Returns the URI to probe on {@code server}: the scheme, the server's host (in its ASCII form,
-   * an IPv6 literal bracketed) and port, and the path.
+   * Returns the URI to probe on {@code server}: the scheme, the server's id (host:port, an IPv6
+   * literal bracketed as a URI authority needs) and the path.
    *
    * @throws URISyntaxException if the host cannot make a URI
-   * @throws IllegalArgumentException if the host is not a valid internationalised name
    */
   URI uri(Server server) throws URISyntaxException {
-    String host = server.host();
-    String authority =
-        host.chars().allMatch(c -> c < 0x80)
-            ? server.id() // host:port, an IPv6 literal bracketed as a URI authority needs
-            : IDN.toASCII(host, IDN.ALLOW_UNASSIGNED) + ":" + server.port();
-    return new URI((https ? "https://" : "http://") + authority + path);
+    return new URI((https ? "https://" : "http://") + server.id() + path);
   }
 
   private ProbeResult judge(HttpResponse<String> response) {

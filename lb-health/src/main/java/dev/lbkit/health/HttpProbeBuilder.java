@@ -21,12 +21,12 @@ import org.jspecify.annotations.Nullable;
  * Probe probe = Probe.httpBuilder("/ready")
  *     .sslContext(trustingOurCa)                  // https, verified against our CA
  *     .header("Authorization", "Bearer " + token)
- *     .expectStatus(200, 399)                     // 2xx by default
+ *     .expectStatusBetween(200, 399)              // 2xx by default
  *     .build();
  * }</pre>
  *
  * <p>The probe sends {@code GET scheme://host:port + path}, where host and port are the server's
- * (an internationalised host name in its ASCII form, {@code xn--...}), does not follow redirects,
+ * (an internationalised name given in its ASCII form, {@code xn--...}), does not follow redirects,
  * reads at most 64 KiB of the body, and is bounded by the checker's timeout whatever the server
  * does. Inside a {@link HealthChecker} it uses the checker's one HTTP client for its {@code
  * SSLContext}, on the checker's own threads.
@@ -117,25 +117,7 @@ public final class HttpProbeBuilder {
   }
 
   /**
-   * Passes on a status from {@code from} to {@code to}, both included, instead of 2xx: {@code
-   * expectStatus(200, 399)} also accepts redirects, {@code expectStatus(204, 204)} only 204.
-   *
-   * @throws IllegalArgumentException if the range is not within {@code 100..599} or is empty
-   */
-  public HttpProbeBuilder expectStatus(int from, int to) {
-    checkStatus(from, "from");
-    checkStatus(to, "to");
-    if (to < from) {
-      throw new IllegalArgumentException("to: " + to + " (expected: >= from " + from + ")");
-    }
-    expected.clear();
-    expected.set(from, to + 1);
-    expectedText = from == to ? String.valueOf(from) : from + "-" + to;
-    return this;
-  }
-
-  /**
-   * Passes only on one of {@code statuses}, instead of 2xx.
+   * Passes only on one of {@code statuses}, instead of 2xx: {@code expectStatus(204)} only on 204.
    *
    * @throws IllegalArgumentException if there is none, or one is not within {@code 100..599}
    */
@@ -145,15 +127,33 @@ public final class HttpProbeBuilder {
       throw new IllegalArgumentException("statuses: [] (expected: at least one)");
     }
     BitSet set = new BitSet();
-    StringBuilder text = new StringBuilder();
     for (int status : statuses) {
       checkStatus(status, "status");
       set.set(status);
     }
+    StringBuilder text = new StringBuilder();
     set.stream().forEach(s -> text.append(text.length() == 0 ? "" : ",").append(s));
     expected.clear();
     expected.or(set);
     expectedText = text.toString();
+    return this;
+  }
+
+  /**
+   * Passes on a status from {@code from} to {@code to}, both included, instead of 2xx: {@code
+   * expectStatusBetween(200, 399)} also accepts redirects.
+   *
+   * @throws IllegalArgumentException if either is not within {@code 100..599}, or {@code to < from}
+   */
+  public HttpProbeBuilder expectStatusBetween(int from, int to) {
+    checkStatus(from, "from");
+    checkStatus(to, "to");
+    if (to < from) {
+      throw new IllegalArgumentException("to: " + to + " (expected: >= from " + from + ")");
+    }
+    expected.clear();
+    expected.set(from, to + 1);
+    expectedText = from == to ? String.valueOf(from) : from + "-" + to;
     return this;
   }
 
