@@ -2,7 +2,6 @@ package dev.lbkit.health;
 
 import dev.lbkit.core.Server;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,35 +23,52 @@ final class Flight {
   /** The ticker reading when the probe started. */
   final long startNanos;
 
-  /** The probe's task in an executor service, to interrupt when the deadline passes. */
-  private volatile @Nullable Future<?> running;
+  /** The thread running the probe, while it does; guarded by this. */
+  private @Nullable Thread runner;
 
-  /** The deadline passed while the probe still ran: interrupt it as soon as it is known. */
-  private volatile boolean timedOut;
+  /** Whether {@link #timeOut} interrupted the runner; guarded by this. */
+  private boolean interrupted;
 
   Flight(Server server, long startNanos) {
     this.server = server;
     this.startNanos = startNanos;
   }
 
-  /** Remembers the probe's task; interrupts it at once if the deadline has passed already. */
-  void running(Future<?> task) {
-    running = task;
-    if (timedOut) {
-      task.cancel(true);
+  /**
+   * Called by the thread about to probe: returns false if the deadline has passed already (then it
+   * must not probe), else remembers the thread, so that the deadline can interrupt it.
+   */
+  synchronized boolean begin() {
+    if (result.isDone()) {
+      return false;
+    }
+    runner = Thread.currentThread();
+    return true;
+  }
+
+  /**
+   * Called by the probing thread when the probe returned: forgets it, and clears an interrupt the
+   * deadline may have sent it, so that the interrupt does not leak into the thread's next task.
+   */
+  synchronized void end() {
+    runner = null;
+    if (interrupted) {
+      boolean unused = Thread.interrupted();
     }
   }
 
   /**
-   * Fails the probe with {@code timedOut} unless it has a result already, and interrupts its
-   * thread.
+   * Fails the probe with {@code timedOut} unless it has a result already, and interrupts its thread
+   * if it is probing. A probe whose thread has not started yet will not probe at all.
    */
   void timeOut(ProbeResult timedOut) {
     if (result.complete(timedOut)) {
-      this.timedOut = true;
-      Future<?> task = running;
-      if (task != null) {
-        task.cancel(true);
+      synchronized (this) {
+        Thread thread = runner;
+        if (thread != null) {
+          interrupted = true;
+          thread.interrupt();
+        }
       }
     }
   }

@@ -374,9 +374,9 @@ public final class HealthChecker implements AutoCloseable {
     /**
      * Runs probes on {@code executor} instead of the checker's own daemon threads ({@code
      * Runnable::run} runs them on the scheduler's thread, for tests with fake time). The checker
-     * never shuts a given executor down; a probe that overruns is interrupted only if {@code
-     * executor} is an {@link java.util.concurrent.ExecutorService}. A probe it refuses counts as
-     * failed.
+     * never shuts a given executor down. A probe it refuses counts as failed; a probe it accepts it
+     * must run (one whose deadline passed before it started returns at once), or the server is not
+     * probed again. A probe that overruns its deadline is interrupted.
      */
     public Builder probeExecutor(Executor executor) {
       this.probeExecutor = Objects.requireNonNull(executor, "executor");

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -260,29 +259,24 @@ final class Rounds {
     Runnable task =
         () -> {
           ProbeResult result = null;
-          try {
-            if (!flight.result.isDone()) { // else it timed out before it even started
+          if (flight.begin()) { // else it timed out before it even started: no probe at all
+            try {
               result = Objects.requireNonNull(probeOnce(target.server), "probe result");
+            } catch (Exception | Error e) {
+              result = ProbeResult.failed(e);
+            } finally {
+              flight.end();
             }
-          } catch (Exception | Error e) {
-            result = ProbeResult.failed(e);
-          } finally {
-            // Done with it, before the result is out: whoever sees the result and probes again
-            // finds the way clear, and a flight still in place with a result has overrun.
-            target.inFlight.compareAndSet(flight, null);
           }
+          // Done with it, before the result is out: whoever sees the result and probes again
+          // finds the way clear, and a flight still in place with a result has overrun.
+          target.inFlight.compareAndSet(flight, null);
           if (result != null) {
             flight.result.complete(result);
           }
         };
     Executor given = givenProbeExecutor;
-    if (given == null) {
-      flight.running(threads.probes().submit(task));
-    } else if (given instanceof ExecutorService) {
-      flight.running(((ExecutorService) given).submit(task));
-    } else {
-      given.execute(task);
-    }
+    (given != null ? given : threads.probes()).execute(task);
   }
 
   private ProbeResult probeOnce(Server server) throws Exception {

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -259,6 +261,47 @@ class HealthCheckerRobustnessTest {
       checker.start();
       scheduler.advance(Duration.ZERO);
       Await.until("the probe timed out", () -> checker.state(a).equals(new HealthState(true, 1)));
+    }
+  }
+
+  @Test // a probe whose deadline passes while it waits in the executor's queue
+  void aProbeTimedOutBeforeItStartedDoesNotBlockTheServersLaterProbes() throws Exception {
+    ExecutorService oneThread = Executors.newSingleThreadExecutor();
+    CountDownLatch blocker = new CountDownLatch(1);
+    AtomicInteger probes = new AtomicInteger();
+    Probe counts =
+        (server, timeout) -> {
+          probes.incrementAndGet();
+          return ProbeResult.passed();
+        };
+    try (HealthChecker checker =
+        HealthChecker.builder()
+            .interval(SECOND)
+            .timeout(Duration.ofMillis(50))
+            .jitter(0)
+            .scheduler(scheduler)
+            .probeExecutor(oneThread)
+            .probe(counts)
+            .build()) {
+      oneThread.execute(
+          () -> {
+            try {
+              blocker.await(WAIT_SECONDS, TimeUnit.SECONDS); // the only thread is busy...
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      checker.watch(List.of(a));
+      checker.start();
+      scheduler.advance(Duration.ZERO); // ...so the probe of the round at 0 waits in the queue
+      Await.until("its deadline passed", () -> checker.state(a).equals(new HealthState(true, 1)));
+      blocker.countDown(); // the queued probe runs now, too late: it must not probe
+      Await.until("the queue drained", () -> oneThread.submit(() -> {}).isDone());
+      scheduler.advance(SECOND); // the round at 1 s probes again
+      Await.until("probed again", () -> probes.get() == 1);
+      Await.until("and passed", () -> checker.state(a).equals(HealthState.HEALTHY));
+    } finally {
+      oneThread.shutdownNow();
     }
   }
 
