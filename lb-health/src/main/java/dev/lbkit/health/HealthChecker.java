@@ -3,30 +3,15 @@ package dev.lbkit.health;
 import dev.lbkit.core.LoadBalancer;
 import dev.lbkit.core.RandomSources;
 import dev.lbkit.core.Server;
-import java.lang.System.Logger.Level;
+import dev.lbkit.core.Ticker;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -49,96 +34,86 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <h2>Scheduling</h2>
+ * <h2>Scheduling and time</h2>
  *
  * After {@link #start()}, each watched server is probed every {@code interval}, give or take a
  * random jitter ({@code jitter} x interval, 10% by default) so that many checkers do not probe in
- * lockstep; the first probe comes within the first jitter window. A server is never probed twice at
- * once: a round that finds the previous probe still running is skipped. Every probe runs on its own
- * probe thread and is abandoned (and interrupted) when it overruns its {@code timeout}, which
- * counts as a failure, so a slow or hanging server delays no one else. Watched balancers and
+ * lockstep; the first probe comes within the first jitter window. Rounds run on the {@link
+ * Builder#scheduler scheduler} (the checker's own timer thread by default, a fake one in tests).
+ * Every probe has a deadline of {@code timeout} that always runs in real time on the checker's own
+ * timer, whatever the scheduler, because the probe's I/O runs in real time: a jump of fake time
+ * never fails a healthy server whose answer is still on the wire. Latencies are read on the {@link
+ * Builder#ticker ticker}. A probe past its deadline counts as failed and is interrupted.
+ *
+ * <p>A server is never probed twice at once: a round, or a {@link #check}, that finds a probe of
+ * the same server in flight joins it, and one whose thread still runs past its deadline counts as
+ * one more failure. A round always schedules the next one: a probe the executor refuses counts as
+ * failed (and is logged), and the server is probed again next round. Watched balancers and
  * collections are re-read every interval, so servers added to them are probed from the next round
  * on and removed ones are dropped.
  *
  * <h2>Callbacks</h2>
  *
- * {@link #onHealthy}, {@link #onUnhealthy} and {@link #onTransition} listeners are called once per
- * transition, after the new state is installed (by compare-and-set, from the pure function {@link
- * HealthState#after}) and written to the server. A listener that throws is logged; the other
+ * {@link #onHealthy}, {@link #onUnhealthy}, {@link #onTransition} and {@link #onProbe} listeners
+ * are called after the new state is installed and written to the server, never on a probing or
+ * scheduling thread: on the callback executor (the checker's own threads by default), one server's
+ * events in the order they happened, different servers' in parallel. Health listeners are called
+ * once per transition. Whatever a listener throws, {@code Error}s included, is logged; the other
  * listeners still run and the checker keeps checking.
  *
  * <h2>Threads</h2>
  *
- * The checker owns a scheduler thread and probe threads, all daemon threads named {@code
- * lbkit-health-...}, unless a {@link Builder#scheduler} and {@link Builder#probeExecutor} are
- * given. {@link #start()} and {@link #stop()} are idempotent; {@link #stop()} (and {@link
- * #close()}) cancels every scheduled probe, waits at most one timeout for probes in flight,
- * interrupts those that overran, and returns once every thread of its own has ended (waiting up to
- * 2 s more for a probe that ignores the interrupt, which is then logged). A stopped checker can be
- * started again. Thread-safe.
+ * The checker owns a timer thread, probe threads, callback threads and, for {@link Probe#http}
+ * probes, one shared HTTP client per {@code SSLContext}, all on daemon threads named {@code
+ * lbkit-health-...} in one thread group (the client's selector thread too). {@link #start()} and
+ * {@link #stop()} are idempotent; {@link #stop()} (and {@link #close()}) cancels every round, waits
+ * at most one timeout for probes in flight and interrupts those that overran, lets queued callbacks
+ * run, and returns once every thread of its own, the HTTP client's included, has ended (waiting up
+ * to 2 s on the ticker for a thread that ignores its interrupt, which is then logged). A stopped
+ * checker can be started again; {@link #check} on a stopped checker starts the threads it needs,
+ * which the next {@code stop()} ends. Thread-safe.
  */
 public final class HealthChecker implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(HealthChecker.class.getName());
-
-  /**
-   * How long {@link #stop()} waits for the checker's own threads to end once told to, after the
-   * probes in flight had their timeout: time for an interrupted probe to give up.
-   */
-  private static final Duration THREAD_END_WAIT = Duration.ofSeconds(2);
-
-  /** One server the checker knows: its state, whether a probe is running, its next round. */
-  private static final class Entry {
-    final Server server;
-    final AtomicReference<HealthState> state;
-    final AtomicBoolean probing = new AtomicBoolean();
-    volatile boolean overran; // the running probe passed its timeout
-    volatile Scheduler.@Nullable Cancellable next;
-
-    HealthState state() {
-      return Objects.requireNonNull(state.get()); // never null: set in the constructor
-    }
-
-    Entry(Server server) {
-      this.server = server;
-      this.state =
-          new AtomicReference<>(server.isHealthy() ? HealthState.HEALTHY : HealthState.UNHEALTHY);
-    }
-  }
+  /** The longest interval or timeout: ten years, far inside what nanoseconds can count. */
+  static final Duration MAX_DURATION = Duration.ofDays(3650);
 
   private final Duration interval;
   private final Duration timeout;
   private final Thresholds thresholds;
   private final Probe probe;
-  private final double jitter;
-  private final RandomGenerator random;
   private final @Nullable Scheduler givenScheduler;
-  private final @Nullable Executor givenProbeExecutor;
-
-  private final Map<Server, Entry> entries = new ConcurrentHashMap<>();
-  private final List<Supplier<? extends Collection<Server>>> sources = new CopyOnWriteArrayList<>();
-  private final Set<Server> fromSources = ConcurrentHashMap.newKeySet();
-  private final List<Consumer<Server>> onHealthy = new CopyOnWriteArrayList<>();
-  private final List<Consumer<Server>> onUnhealthy = new CopyOnWriteArrayList<>();
-  private final List<HealthTransitionListener> onTransition = new CopyOnWriteArrayList<>();
-
+  private final Watchlist watchlist = new Watchlist();
+  private final Callbacks callbacks;
+  private final CheckerThreads threads;
+  private final Rounds rounds;
   private final Object lifecycle = new Object();
-  private @Nullable Scheduler scheduler; // guarded by lifecycle; non-null while started
-  // The checker's own executors; each makes its threads with an OwnThreads, which stop() joins.
-  private @Nullable ScheduledThreadPoolExecutor ownScheduler; // guarded by lifecycle
-  private @Nullable ThreadPoolExecutor ownProbeExecutor; // guarded by lifecycle
-  private Scheduler.@Nullable Cancellable syncTask; // guarded by lifecycle
-  private volatile boolean running;
 
   private HealthChecker(Builder builder) {
     this.interval = builder.interval;
     this.timeout = builder.timeout;
     this.thresholds = new Thresholds(builder.healthyThreshold, builder.unhealthyThreshold);
     this.probe = builder.probe;
-    this.jitter = builder.jitter;
-    this.random = builder.random;
     this.givenScheduler = builder.scheduler;
-    this.givenProbeExecutor = builder.probeExecutor;
+    this.threads = new CheckerThreads(builder.ticker);
+    threads.open();
+    Executor givenCallbackExecutor = builder.callbackExecutor;
+    this.callbacks =
+        new Callbacks(
+            givenCallbackExecutor != null ? () -> givenCallbackExecutor : threads::callbacks);
+    this.rounds =
+        new Rounds(
+            probe,
+            interval,
+            timeout,
+            thresholds,
+            builder.jitter,
+            builder.random,
+            builder.ticker,
+            builder.probeExecutor,
+            threads,
+            callbacks,
+            watchlist);
   }
 
   /** Returns a builder with the defaults: every 5 s, 2 s timeout, thresholds 2 and 3, TCP probe. */
@@ -146,114 +121,18 @@ public final class HealthChecker implements AutoCloseable {
     return new Builder();
   }
 
-  // ---------------------------------------------------------------- probing
-
   /**
-   * Probes {@code server} once now, on the calling thread's behalf (waiting at most the timeout),
-   * feeds the result to its state machine (firing callbacks on a transition) and returns whether
-   * the probe passed. The server need not be watched.
+   * Probes {@code server} once now (or joins the probe of it in flight), feeds the result to its
+   * state machine (queueing callbacks on a transition) and returns whether the probe passed. Waits
+   * at most about the timeout. The server need not be watched.
    *
    * @throws NullPointerException if {@code server} is null
    */
   public boolean check(Server server) {
     Objects.requireNonNull(server, "server");
-    Entry entry = entries.computeIfAbsent(server, Entry::new);
-    ProbeResult result;
-    CompletableFuture<ProbeResult> future = runProbe(server, () -> {});
-    try {
-      result = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      result =
-          ProbeResult.failed(new TimeoutException("probe of " + server + " took over " + timeout));
-    } catch (ExecutionException e) {
-      result = ProbeResult.failed(Objects.requireNonNullElse(e.getCause(), e));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      future.cancel(true);
-      result = ProbeResult.failed(e);
-    }
-    record(entry, result);
-    return result.isPassed();
+    threads.open();
+    return rounds.check(server);
   }
-
-  /**
-   * Starts a probe of {@code server} on a probe thread; the future completes with its result and
-   * never fails. {@code onExit} runs when the probe's thread is done with it, which for a probe
-   * that overran its timeout is later than the future completes.
-   */
-  private CompletableFuture<ProbeResult> runProbe(Server server, Runnable onExit) {
-    CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-    Runnable task =
-        () -> {
-          try {
-            if (!result.isDone()) { // else it timed out before it even started
-              result.complete(Objects.requireNonNull(probe.probe(server, timeout), "probe result"));
-            }
-          } catch (Exception | Error e) {
-            result.complete(ProbeResult.failed(e));
-          } finally {
-            onExit.run();
-          }
-        };
-    Executor executor = probeExecutor();
-    if (executor instanceof ExecutorService) {
-      Future<?> running = ((ExecutorService) executor).submit(task);
-      // cancel(true) on the result interrupts the probe thread
-      CompletableFuture<ProbeResult> unused =
-          result.whenComplete(
-              (r, e) -> {
-                if (result.isCancelled()) {
-                  running.cancel(true);
-                }
-              });
-    } else {
-      executor.execute(task);
-    }
-    return result;
-  }
-
-  /** Feeds one result to the entry's state machine; on a transition, writes health and notifies. */
-  private void record(Entry entry, ProbeResult result) {
-    if (result.isPassed()) {
-      result.load().ifPresent(entry.server::reportLoad);
-    }
-    HealthState from;
-    HealthState base;
-    HealthState to;
-    do {
-      from = entry.state();
-      // Someone else set the server's health (an operator, another checker): start from what
-      // the server says, so that the thresholds bring it back and the transition is reported.
-      base =
-          from.healthy() == entry.server.isHealthy()
-              ? from
-              : entry.server.isHealthy() ? HealthState.HEALTHY : HealthState.UNHEALTHY;
-      to = base.after(result.isPassed(), thresholds);
-    } while (!entry.state.compareAndSet(from, to));
-    if (!base.flipsTo(to)) {
-      return;
-    }
-    entry.server.setHealthy(to.healthy());
-    for (Consumer<Server> callback : to.healthy() ? onHealthy : onUnhealthy) {
-      notify(callback, () -> callback.accept(entry.server));
-    }
-    for (HealthTransitionListener listener : onTransition) {
-      HealthState before = base;
-      HealthState after = to;
-      notify(listener, () -> listener.onTransition(entry.server, before, after, result));
-    }
-  }
-
-  private static void notify(Object callback, Runnable call) {
-    try {
-      call.run();
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "health callback " + callback + " threw; ignored", e);
-    }
-  }
-
-  // ---------------------------------------------------------------- watching
 
   /**
    * Checks {@code lb}'s servers from now on, following its {@code addServer} and {@code
@@ -263,7 +142,8 @@ public final class HealthChecker implements AutoCloseable {
    */
   public void watch(LoadBalancer lb) {
     Objects.requireNonNull(lb, "lb");
-    watch(lb::servers);
+    watchlist.add(lb::servers);
+    rounds.sync();
   }
 
   /**
@@ -274,271 +154,59 @@ public final class HealthChecker implements AutoCloseable {
    */
   public void watch(Collection<Server> servers) {
     Objects.requireNonNull(servers, "servers");
-    watch(() -> servers);
-  }
-
-  private void watch(Supplier<? extends Collection<Server>> source) {
-    sources.add(source);
-    if (running) {
-      sync();
-    }
+    watchlist.add(() -> servers);
+    rounds.sync();
   }
 
   /** Returns the servers being checked now. */
   public Set<Server> watched() {
-    return Set.copyOf(fromSources);
+    return watchlist.watched();
   }
 
   /**
    * Returns the state machine's view of {@code server}: healthy or not and the contrary streak; the
    * server's own flag if it was never probed.
+   *
+   * @throws NullPointerException if {@code server} is null
    */
   public HealthState state(Server server) {
-    Entry entry = entries.get(Objects.requireNonNull(server, "server"));
-    return entry != null
-        ? entry.state()
+    Target target = watchlist.find(Objects.requireNonNull(server, "server"));
+    return target != null
+        ? target.state()
         : (server.isHealthy() ? HealthState.HEALTHY : HealthState.UNHEALTHY);
   }
 
-  /** Re-reads the sources: schedules servers that appeared, drops those that left. */
-  private void sync() {
-    Set<Server> now = new HashSet<>();
-    for (Supplier<? extends Collection<Server>> source : sources) {
-      try {
-        now.addAll(source.get());
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "a watched server source threw; it is skipped this round", e);
-      }
-    }
-    for (Server server : now) {
-      if (fromSources.add(server)) {
-        Entry entry = entries.computeIfAbsent(server, Entry::new);
-        scheduleRound(entry, initialDelayNanos());
-      }
-    }
-    for (Server server : List.copyOf(fromSources)) {
-      if (!now.contains(server)) {
-        fromSources.remove(server);
-        Entry entry = entries.remove(server);
-        if (entry != null) {
-          Scheduler.Cancellable next = entry.next;
-          if (next != null) {
-            next.cancel();
-          }
-        }
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- scheduling
-
-  private void scheduleRound(Entry entry, long delayNanos) {
-    Scheduler s = currentScheduler();
-    if (s == null || !running) {
-      return;
-    }
-    entry.next = s.schedule(() -> round(entry), delayNanos);
-  }
-
-  /**
-   * One round for one server: a new probe, unless the last one still runs past its timeout (a
-   * server is never probed twice at once), which counts as another failure; then the next round.
-   */
-  private void round(Entry entry) {
-    if (!running || entries.get(entry.server) != entry) {
-      return; // stopped, or the server is no longer watched
-    }
-    if (!entry.probing.compareAndSet(false, true)) {
-      if (entry.overran) { // else it is still within its timeout: just skip this round
-        record(
-            entry, ProbeResult.failed("the previous probe still runs past its timeout " + timeout));
-      }
-    } else {
-      entry.overran = false;
-      CompletableFuture<ProbeResult> result =
-          runProbe(entry.server, () -> entry.probing.set(false));
-      Scheduler s = currentScheduler();
-      Scheduler.Cancellable deadline =
-          s == null
-              ? () -> {}
-              : s.schedule(
-                  () -> {
-                    if (result.cancel(true)) {
-                      entry.overran = true;
-                      finish(entry, timedOut(entry.server));
-                    }
-                  },
-                  timeout.toNanos());
-      CompletableFuture<ProbeResult> unused =
-          result.whenComplete(
-              (r, e) -> {
-                if (r != null) {
-                  deadline.cancel();
-                  finish(entry, r);
-                }
-              });
-    }
-    scheduleRound(entry, nextDelayNanos());
-  }
-
-  private void finish(Entry entry, ProbeResult result) {
-    if (entries.get(entry.server) == entry) {
-      record(entry, result);
-    }
-  }
-
-  private ProbeResult timedOut(Server server) {
-    return ProbeResult.failed(new TimeoutException("probe of " + server + " took over " + timeout));
-  }
-
-  private long initialDelayNanos() {
-    return (long) (interval.toNanos() * jitter * random.nextDouble());
-  }
-
-  /** Returns the interval, moved by up to {@code jitter} of itself either way. */
-  long nextDelayNanos() {
-    double factor = 1 + jitter * (2 * random.nextDouble() - 1);
-    return (long) (interval.toNanos() * factor);
-  }
-
-  private @Nullable Scheduler currentScheduler() {
-    synchronized (lifecycle) {
-      return scheduler;
-    }
-  }
-
-  private Executor probeExecutor() {
-    if (givenProbeExecutor != null) {
-      return givenProbeExecutor;
-    }
-    synchronized (lifecycle) {
-      ThreadPoolExecutor own = ownProbeExecutor;
-      if (own == null || own.isShutdown()) {
-        own = // what Executors.newCachedThreadPool makes, typed so that stop() finds its threads
-            new ThreadPoolExecutor(
-                0,
-                Integer.MAX_VALUE,
-                60,
-                TimeUnit.SECONDS,
-                new SynchronousQueue<>(),
-                new OwnThreads("lbkit-health-probe-"));
-        ownProbeExecutor = own;
-      }
-      return own;
-    }
-  }
-
-  // ---------------------------------------------------------------- lifecycle
-
   /** Starts checking the watched servers; does nothing if already started. */
   public void start() {
+    Scheduler scheduler;
     synchronized (lifecycle) {
-      if (running) {
+      if (rounds.isRunning()) {
         return;
       }
-      if (givenScheduler != null) {
-        scheduler = givenScheduler;
-      } else {
-        ScheduledThreadPoolExecutor own =
-            new ScheduledThreadPoolExecutor(1, new OwnThreads("lbkit-health-scheduler-"));
-        own.setRemoveOnCancelPolicy(true);
-        ownScheduler = own;
-        scheduler =
-            (task, delayNanos) -> {
-              Future<?> f = own.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-              return () -> f.cancel(false);
-            };
-      }
-      running = true;
+      threads.open();
+      scheduler = givenScheduler != null ? givenScheduler : this::onOwnTimer;
+      rounds.start(scheduler);
     }
-    sync();
-    scheduleSync();
+    rounds.firstSync(); // outside the lock: it calls the scheduler, which may be the user's
   }
 
-  private void scheduleSync() {
-    Scheduler s = currentScheduler();
-    if (s == null || !running) {
-      return;
-    }
-    Scheduler.Cancellable task =
-        s.schedule(
-            () -> {
-              if (running) {
-                sync();
-                scheduleSync();
-              }
-            },
-            interval.toNanos());
-    synchronized (lifecycle) {
-      syncTask = task;
-    }
+  /** Schedules on the checker's own timer thread. */
+  private Scheduler.Cancellable onOwnTimer(Runnable task, long delayNanos) {
+    ScheduledFuture<?> f = threads.timer().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    return () -> f.cancel(false);
   }
 
   /**
-   * Stops checking: cancels every scheduled probe, waits at most one timeout for probes in flight,
-   * then interrupts those still running and waits (up to 2 s more) until every thread of the
-   * checker's own has ended. Does nothing if not started. Health states are kept, and {@link
-   * #start()} resumes.
+   * Stops checking: cancels every round, waits at most one timeout for probes in flight, then
+   * interrupts those still running, lets queued callbacks run, and waits (up to 2 s more) until
+   * every thread of the checker's own has ended. Health states are kept, and {@link #start()}
+   * resumes.
    */
   public void stop() {
-    ScheduledThreadPoolExecutor ownS;
-    ThreadPoolExecutor ownP;
     synchronized (lifecycle) {
-      if (running) {
-        running = false;
-        Scheduler.Cancellable sync = syncTask;
-        if (sync != null) {
-          sync.cancel();
-        }
-        syncTask = null;
-        for (Entry entry : entries.values()) {
-          Scheduler.Cancellable next = entry.next;
-          if (next != null) {
-            next.cancel();
-          }
-        }
-        fromSources.clear();
-        scheduler = null;
-      }
-      ownS = ownScheduler; // null if not running
-      ownScheduler = null;
-      ownP = ownProbeExecutor; // check() may have started probe threads while not running
-      ownProbeExecutor = null;
+      rounds.stop();
     }
-    if (ownS != null) {
-      ownS.shutdownNow();
-    }
-    try {
-      if (ownP != null) {
-        ownP.shutdown();
-        ownP.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        ownP.shutdownNow(); // interrupt what overran
-      }
-      long deadline = System.nanoTime() + THREAD_END_WAIT.toNanos();
-      awaitThreadsEnded(ownS, deadline);
-      awaitThreadsEnded(ownP, deadline);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // stop waiting; the threads are told to end anyway
-      if (ownP != null) {
-        ownP.shutdownNow();
-      }
-    }
-  }
-
-  /** Waits until the threads of {@code own}, if any, have ended; logs those that have not. */
-  private static void awaitThreadsEnded(@Nullable ThreadPoolExecutor own, long deadlineNanos)
-      throws InterruptedException {
-    if (own == null) {
-      return;
-    }
-    List<String> alive = ((OwnThreads) own.getThreadFactory()).awaitEnded(deadlineNanos);
-    if (!alive.isEmpty()) {
-      LOG.log(
-          Level.WARNING,
-          "health checker threads still running {0} after stop: {1}",
-          THREAD_END_WAIT,
-          alive);
-    }
+    threads.shutdown(timeout.toNanos());
   }
 
   /** Same as {@link #stop()}. */
@@ -549,10 +217,8 @@ public final class HealthChecker implements AutoCloseable {
 
   /** Returns whether the checker has been started and not stopped. */
   public boolean isRunning() {
-    return running;
+    return rounds.isRunning();
   }
-
-  // ---------------------------------------------------------------- callbacks
 
   /**
    * Calls {@code callback} with each server that turns healthy.
@@ -560,7 +226,7 @@ public final class HealthChecker implements AutoCloseable {
    * @throws NullPointerException if {@code callback} is null
    */
   public void onHealthy(Consumer<Server> callback) {
-    onHealthy.add(Objects.requireNonNull(callback, "callback"));
+    callbacks.onHealthy(callback);
   }
 
   /**
@@ -569,7 +235,7 @@ public final class HealthChecker implements AutoCloseable {
    * @throws NullPointerException if {@code callback} is null
    */
   public void onUnhealthy(Consumer<Server> callback) {
-    onUnhealthy.add(Objects.requireNonNull(callback, "callback"));
+    callbacks.onUnhealthy(callback);
   }
 
   /**
@@ -578,7 +244,16 @@ public final class HealthChecker implements AutoCloseable {
    * @throws NullPointerException if {@code listener} is null
    */
   public void onTransition(HealthTransitionListener listener) {
-    onTransition.add(Objects.requireNonNull(listener, "listener"));
+    callbacks.onTransition(listener);
+  }
+
+  /**
+   * Calls {@code listener} with every recorded probe result and its latency.
+   *
+   * @throws NullPointerException if {@code listener} is null
+   */
+  public void onProbe(ProbeListener listener) {
+    callbacks.onProbe(listener);
   }
 
   @Override
@@ -591,7 +266,7 @@ public final class HealthChecker implements AutoCloseable {
         + thresholds
         + ", "
         + probe
-        + (running ? ", running" : "")
+        + (isRunning() ? ", running" : "")
         + "}";
   }
 
@@ -604,29 +279,31 @@ public final class HealthChecker implements AutoCloseable {
     private Probe probe = Probe.tcp();
     private double jitter = 0.1;
     private RandomGenerator random = RandomSources.threadLocal();
+    private Ticker ticker = Ticker.system();
     private @Nullable Scheduler scheduler;
     private @Nullable Executor probeExecutor;
+    private @Nullable Executor callbackExecutor;
 
     private Builder() {}
 
     /**
-     * Sets how often each server is probed; 5 s by default.
+     * Sets how often each server is probed; 5 s by default, at most ten years.
      *
-     * @throws IllegalArgumentException if {@code interval} is not positive
+     * @throws IllegalArgumentException if {@code interval} is not positive, or over ten years
      */
     public Builder interval(Duration interval) {
-      this.interval = positive(interval, "interval");
+      this.interval = bounded(interval, "interval");
       return this;
     }
 
     /**
-     * Sets how long a probe may take before it counts as failed; 2 s by default. Must not exceed
-     * the interval (checked by {@link #build()}).
+     * Sets how long a probe may take before it counts as failed, in real time; 2 s by default. Must
+     * not exceed the interval (checked by {@link #build()}).
      *
-     * @throws IllegalArgumentException if {@code timeout} is not positive
+     * @throws IllegalArgumentException if {@code timeout} is not positive, or over ten years
      */
     public Builder timeout(Duration timeout) {
-      this.timeout = positive(timeout, "timeout");
+      this.timeout = bounded(timeout, "timeout");
       return this;
     }
 
@@ -676,8 +353,18 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     /**
-     * Times probes with {@code scheduler} instead of the checker's own daemon thread (tests pass a
-     * fake one). The checker never shuts a given scheduler down.
+     * Sets the clock the checker reads: probe latencies, and the bound on how long {@link
+     * HealthChecker#stop()} waits for threads to end; {@link Ticker#system()} by default. Probe
+     * deadlines are waited out in real time whatever this is (see the class documentation).
+     */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Runs rounds on {@code scheduler} instead of the checker's own timer thread (tests pass a fake
+     * one). The checker never shuts a given scheduler down. Probe deadlines stay on real time.
      */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -687,11 +374,22 @@ public final class HealthChecker implements AutoCloseable {
     /**
      * Runs probes on {@code executor} instead of the checker's own daemon threads ({@code
      * Runnable::run} runs them on the scheduler's thread, for tests with fake time). The checker
-     * never shuts a given executor down; a probe that overruns is interrupted only if {@code
-     * executor} is an {@link ExecutorService}.
+     * never shuts a given executor down. A probe it refuses counts as failed; a probe it accepts it
+     * must run (one whose deadline passed before it started returns at once), or the server is not
+     * probed again. A probe that overruns its deadline is interrupted.
      */
     public Builder probeExecutor(Executor executor) {
       this.probeExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Calls listeners on {@code executor} instead of the checker's own daemon threads ({@code
+     * Runnable::run} calls them on the thread that recorded the result, for tests with fake time).
+     * One server's calls still come one at a time, in order. The checker never shuts it down.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
@@ -708,10 +406,14 @@ public final class HealthChecker implements AutoCloseable {
       return new HealthChecker(this);
     }
 
-    private static Duration positive(Duration value, String name) {
+    private static Duration bounded(Duration value, String name) {
       Objects.requireNonNull(value, name);
       if (value.isNegative() || value.isZero()) {
         throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+      }
+      if (value.compareTo(MAX_DURATION) > 0) {
+        throw new IllegalArgumentException(
+            name + ": " + value + " (expected: <= " + MAX_DURATION + ")");
       }
       return value;
     }

@@ -2,6 +2,7 @@ package dev.lbkit.health;
 
 import dev.lbkit.core.LoadBalancer;
 import dev.lbkit.core.LoadBalancerListener;
+import dev.lbkit.core.RandomSources;
 import dev.lbkit.core.Request;
 import dev.lbkit.core.Server;
 import dev.lbkit.core.Ticker;
@@ -15,63 +16,89 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Passive health checking: ejects a server whose calls keep failing, as Envoy's outlier detection
- * does for consecutive errors. Attached to a {@link LoadBalancer}, it hears the outcome of every
- * lease the balancer closes ({@link dev.lbkit.core.Lease#fail} marks a failure); callers that do
- * not use leases report outcomes with {@link #recordSuccess} and {@link #recordFailure}.
+ * Passive health checking with Envoy's three outlier detectors: consecutive failures, success rate
+ * and failure percentage. Attached to a {@link LoadBalancer}, it hears the outcome of every lease
+ * the balancer closes ({@link dev.lbkit.core.Lease#fail} marks a failure); callers that do not use
+ * leases report outcomes with {@link #recordSuccess} and {@link #recordFailure}.
  *
  * <pre>{@code
  * OutlierDetector detector = OutlierDetector.builder()
  *     .consecutiveFailures(5)                     // the defaults, as in Envoy
+ *     .interval(Duration.ofSeconds(10))
  *     .baseEjectionTime(Duration.ofSeconds(30))
  *     .maxEjectionTime(Duration.ofMinutes(5))
  *     .maxEjectionPercent(10)
+ *     .successRateStdevFactor(1.9)                // Envoy's success_rate_stdev_factor 1900
+ *     .enforcingFailurePercentage(100)            // 0 by default, as in Envoy: off
  *     .build();
  * detector.attach(lb);
+ * detector.addListener(new OutlierListener() { ... });   // every ejection and return
  * }</pre>
  *
- * <h2>Behaviour</h2>
+ * <h2>The detectors</h2>
  *
  * <ul>
- *   <li>After {@code consecutiveFailures} failures in a row (a success resets the count), the
- *       server is ejected through {@link LoadBalancer#eject(Server, Duration, int)}: it takes no
+ *   <li><b>Consecutive failures</b>: after {@code consecutiveFailures} failures in a row (a success
+ *       resets the count), the server is ejected.
+ *   <li><b>Success rate</b>: at the end of every {@code interval}, among the servers (not ejected)
+ *       with at least {@code successRateRequestVolume} calls in it (100), if there are at least
+ *       {@code successRateMinimumHosts} (5), each whose success rate is below {@code mean -
+ *       successRateStdevFactor x stdev} (1.9, population standard deviation) is an outlier. Envoy's
+ *       worked example: rates {50, 100, 100, 100, 100} give mean 90, stdev 20, threshold 52, so the
+ *       first is ejected. Enforced with probability {@code enforcingSuccessRate} percent (100).
+ *   <li><b>Failure percentage</b>: at the end of every interval, among the servers with at least
+ *       {@code failurePercentageRequestVolume} calls (50), if there are at least {@code
+ *       failurePercentageMinimumHosts} (5), each whose failures reach {@code
+ *       failurePercentageThreshold} percent (85) is an outlier; enforced with probability {@code
+ *       enforcingFailurePercentage} percent, 0 by default as in Envoy (the detector is off).
+ * </ul>
+ *
+ * <h2>Ejections, for all three</h2>
+ *
+ * <ul>
+ *   <li>A server is ejected through {@link LoadBalancer#eject(Server, Duration, int)}: it takes no
  *       new requests for {@code baseEjectionTime} times the number of its ejections not yet
- *       forgiven, this one included (1x, 2x, 3x, ...), at most {@code maxEjectionTime}. Its health
- *       flag is not touched: active health checks and ejection are independent.
+ *       forgiven, this one included (1x, 2x, 3x, ...), at most {@code maxEjectionTime}; the count
+ *       is one per server, whichever detector ejected it. Its health flag is not touched: active
+ *       health checks and ejection are independent.
  *   <li>When the ejection ends the server is back <em>on probation</em>: its first outcome decides.
  *       A failure ejects it again at once, for the next longer time; a success ends probation, and
  *       the server again needs {@code consecutiveFailures} failures in a row to be ejected.
- *   <li>Forgiveness is gradual and by time: the ejection count drops by one for every {@code
- *       baseEjectionTime} the server spends in rotation after its last ejection ended. A server
- *       that stays in as long as it was last out is back to ejections of {@code baseEjectionTime}.
- *       (Envoy likewise decrements its multiplier once per interval of good behaviour.)
+ *   <li>Forgiveness is gradual and by time, as in Envoy: the ejection count drops by one for every
+ *       {@code interval} the server spends in rotation after its last ejection ended.
  *   <li>At most {@code maxEjectionPercent} of the balancer's servers that are not draining are
- *       ejected at once, rounded down, but always at least one (Envoy ejects one host whatever the
- *       percent; unlike Envoy, which checks the share before adding the host and so may go one
- *       over, the cap here is never exceeded). The balancer checks the cap and ejects atomically,
- *       counting ejections made by anyone. A server refused for the cap stays one failure short of
- *       the threshold: its next failure asks again.
+ *       ejected at once, across all detectors, rounded down, but always at least one (Envoy needs
+ *       {@code always_eject_one_host} for that). The balancer checks the cap and ejects atomically,
+ *       counting ejections made by anyone. A server the cap keeps in stays one failure short of the
+ *       consecutive threshold: its next failure asks again.
+ *   <li>Every ejection (with its {@link EjectionReason}) and every return is reported to the
+ *       {@linkplain #addListener listeners}.
  * </ul>
  *
  * Outcomes of calls that started before an ejection and end during it are ignored.
  *
  * <h2>Time</h2>
  *
- * The balancer times each ejection with its own ticker. The detector reads a ticker for forgiveness
- * only: by default the balancer's, so tests drive both with one fake clock. No thread is involved:
- * an ejection ends when the balancer's clock passes its deadline, and the detector notices at the
- * server's next outcome.
+ * The balancer times each ejection with its own ticker. The detector reads a ticker for its
+ * intervals and forgiveness: by default the balancer's, so tests drive both with one fake clock. No
+ * thread is involved: an interval ends with the first outcome recorded after it (which then runs
+ * the interval detectors over it, if it is the interval just before; a quiet interval has no
+ * outliers), and an ejection ends when the balancer's clock passes its deadline; the detector
+ * reports the return at the server's next outcome or the next interval's end.
  *
  * <h2>Threads and cost</h2>
  *
- * Thread-safe. Outcomes are reported on the caller's thread (a lease's, on close). A success on a
- * server with nothing to remember costs one map lookup; other outcomes compute the next state by a
- * pure function and install it by compare-and-set, with no lock. An ejection, and each further
- * failure of a server the cap keeps in, costs an O(n) count under the balancer's membership lock
- * (routing never takes it). Callbacks run after the state is installed, on the reporting thread.
+ * Thread-safe. Outcomes are reported on the caller's thread (a lease's, on close). With the
+ * interval detectors off, a success on a server with nothing to remember costs one map lookup; with
+ * them on, one more map lookup and a counter add. Other outcomes compute the next state by a pure
+ * function and install it by compare-and-set, with no lock. The end of an interval costs O(n) on
+ * the thread that ends it; an ejection, and each further failure of a server the cap keeps in,
+ * costs an O(n) count under the balancer's membership lock (routing never takes it). Listeners run
+ * after the state is installed, on the reporting thread.
  */
 public final class OutlierDetector implements AutoCloseable {
 
@@ -93,24 +120,38 @@ public final class OutlierDetector implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(OutlierDetector.class.getName());
 
   private final OutlierState.Rules rules;
+  private final IntervalStats.Rules intervalRules;
+  private final long intervalNanos;
+  private final int enforcingSuccessRate;
+  private final int enforcingFailurePercentage;
+  private final RandomGenerator random;
   private final int maxEjectionPercent;
   private final @Nullable Ticker ticker;
   private final ConcurrentHashMap<Server, OutlierState> states = new ConcurrentHashMap<>();
-  private final List<BiConsumer<Server, Duration>> ejectionCallbacks = new CopyOnWriteArrayList<>();
+  private final List<OutlierListener> listeners = new CopyOnWriteArrayList<>();
   private final Set<Object> warnedCallbacks = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Attachment attachment;
   private volatile boolean closed;
 
-  /** The balancer this detector ejects from, the ticker it reads, and its listener there. */
+  /**
+   * The balancer this detector ejects from, the ticker it reads, its listener there, and the
+   * interval counts (null when both interval detectors are off).
+   */
   private static final class Attachment {
     final LoadBalancer balancer;
     final Ticker ticker;
     final LoadBalancerListener listener;
+    final @Nullable IntervalStats stats;
 
-    Attachment(LoadBalancer balancer, Ticker ticker, LoadBalancerListener listener) {
+    Attachment(
+        LoadBalancer balancer,
+        Ticker ticker,
+        LoadBalancerListener listener,
+        @Nullable IntervalStats stats) {
       this.balancer = balancer;
       this.ticker = ticker;
       this.listener = listener;
+      this.stats = stats;
     }
   }
 
@@ -121,7 +162,20 @@ public final class OutlierDetector implements AutoCloseable {
             builder.baseEjectionNanos,
             builder.maxEjectionNanos < 0
                 ? Math.max(Builder.DEFAULT_MAX_EJECTION.toNanos(), builder.baseEjectionNanos)
-                : builder.maxEjectionNanos);
+                : builder.maxEjectionNanos,
+            builder.intervalNanos);
+    this.intervalRules =
+        new IntervalStats.Rules(
+            builder.successRateMinimumHosts,
+            builder.successRateRequestVolume,
+            builder.successRateStdevFactor,
+            builder.failurePercentageThreshold,
+            builder.failurePercentageMinimumHosts,
+            builder.failurePercentageRequestVolume);
+    this.intervalNanos = builder.intervalNanos;
+    this.enforcingSuccessRate = builder.enforcingSuccessRate;
+    this.enforcingFailurePercentage = builder.enforcingFailurePercentage;
+    this.random = builder.random;
     this.maxEjectionPercent = builder.maxEjectionPercent;
     this.ticker = builder.ticker;
   }
@@ -163,7 +217,12 @@ public final class OutlierDetector implements AutoCloseable {
             return "OutlierDetector's listener";
           }
         };
-    attachment = new Attachment(balancer, ticker != null ? ticker : balancer.ticker(), listener);
+    Ticker clock = ticker != null ? ticker : balancer.ticker();
+    IntervalStats stats =
+        enforcingSuccessRate > 0 || enforcingFailurePercentage > 0
+            ? new IntervalStats(intervalNanos, clock.read())
+            : null;
+    attachment = new Attachment(balancer, clock, listener, stats);
     balancer.addListener(listener);
   }
 
@@ -198,7 +257,48 @@ public final class OutlierDetector implements AutoCloseable {
    * @throws NullPointerException if {@code callback} is null
    */
   public void onEjected(BiConsumer<Server, Duration> callback) {
-    ejectionCallbacks.add(Objects.requireNonNull(callback, "callback"));
+    Objects.requireNonNull(callback, "callback");
+    addListener(
+        new OutlierListener() {
+          @Override
+          public void onEjected(Server server, EjectionReason reason, Duration duration) {
+            callback.accept(server, duration);
+          }
+
+          @Override
+          public String toString() {
+            return callback.toString();
+          }
+        });
+  }
+
+  /**
+   * Tells {@code listener} of every ejection this detector makes, with its reason, and of every
+   * return from one, on the thread that reported the outcome which led to it. A listener that
+   * throws is logged and ignored; it never stops the detector or the listeners after it.
+   *
+   * @throws NullPointerException if {@code listener} is null
+   */
+  public void addListener(OutlierListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Returns the servers this detector ejected that are still out. Cost: O(n) for the n servers it
+   * remembers.
+   */
+  public Set<Server> ejected() {
+    Attachment at = attachment;
+    Set<Server> out = new HashSet<>();
+    if (at != null) {
+      states.forEach(
+          (server, state) -> {
+            if (state.phase() == Phase.EJECTED && at.balancer.isEjected(server)) {
+              out.add(server);
+            }
+          });
+    }
+    return Set.copyOf(out);
   }
 
   /**
@@ -227,6 +327,14 @@ public final class OutlierDetector implements AutoCloseable {
   }
 
   private void record(Attachment at, Server server, boolean failed) {
+    IntervalStats stats = at.stats;
+    if (stats != null) {
+      long now = at.ticker.read();
+      IntervalStats.Window closed = stats.record(server, failed, now);
+      if (closed != null) {
+        evaluate(at, closed, now);
+      }
+    }
     OutlierState old = states.get(server);
     if (old == null && !failed) {
       return; // nothing remembered, nothing to remember
@@ -240,12 +348,81 @@ public final class OutlierDetector implements AutoCloseable {
         return;
       }
       if (swap(server, old, next)) {
-        if (next.phase() == Phase.EJECTING) {
-          eject(at, server, next, now);
-        }
+        settle(at, server, current, next, EjectionReason.CONSECUTIVE_FAILURES, now);
         return;
       }
       old = states.get(server);
+    }
+  }
+
+  /**
+   * Runs at the end of an interval (on the one thread that ended it): reports the returns the
+   * detector has not seen yet, then, if the interval that ended is the one just before now, runs
+   * Envoy's interval detectors over it and ejects each outlier the enforcement roll lets through.
+   */
+  private void evaluate(Attachment at, IntervalStats.Window closed, long now) {
+    for (Server server : List.copyOf(states.keySet())) {
+      OutlierState state = states.get(server);
+      if (state != null && state.phase() == Phase.EJECTED && !at.balancer.isEjected(server)) {
+        OutlierState back = state.returned(now);
+        if (swap(server, state, back)) {
+          settle(at, server, state, back, EjectionReason.CONSECUTIVE_FAILURES, now);
+        }
+      }
+    }
+    IntervalStats stats = at.stats;
+    if (stats == null || !stats.endedJustBefore(closed, now)) {
+      return; // quiet intervals since: no outlier
+    }
+    for (IntervalStats.Verdict verdict :
+        IntervalStats.outliers(
+            closed, at.balancer.servers(), at.balancer::isEjected, intervalRules)) {
+      int enforcing =
+          verdict.reason() == EjectionReason.SUCCESS_RATE
+              ? enforcingSuccessRate
+              : enforcingFailurePercentage;
+      if (enforcing > 0 && (enforcing >= 100 || random.nextInt(100) < enforcing)) {
+        detected(at, verdict.server(), verdict.reason(), now);
+      }
+    }
+  }
+
+  /** An interval detector found {@code server} an outlier: eject it unless it is out already. */
+  private void detected(Attachment at, Server server, EjectionReason reason, long now) {
+    while (true) {
+      OutlierState old = states.get(server);
+      OutlierState current = old != null ? old : OutlierState.INITIAL;
+      boolean stillEjected = current.phase() == Phase.EJECTED && at.balancer.isEjected(server);
+      OutlierState next = current.detected(now, stillEjected, rules);
+      if (next.equals(current)) {
+        return;
+      }
+      if (swap(server, old, next)) {
+        settle(at, server, current, next, reason, now);
+        return;
+      }
+    }
+  }
+
+  /** After a swap from {@code from} to {@code to}: reports a return, and ejects if it is time. */
+  private void settle(
+      Attachment at,
+      Server server,
+      OutlierState from,
+      OutlierState to,
+      EjectionReason reason,
+      long now) {
+    if (from.phase() == Phase.EJECTED && to.phase() != Phase.EJECTED) {
+      for (OutlierListener listener : listeners) {
+        try {
+          listener.onReturned(server);
+        } catch (RuntimeException e) {
+          callbackFailed(listener, e);
+        }
+      }
+    }
+    if (to.phase() == Phase.EJECTING) {
+      eject(at, server, to, reason, now);
     }
   }
 
@@ -259,7 +436,8 @@ public final class OutlierDetector implements AutoCloseable {
   }
 
   /** Asks the balancer to eject {@code server}; called by the one thread that moved it there. */
-  private void eject(Attachment at, Server server, OutlierState ejecting, long now) {
+  private void eject(
+      Attachment at, Server server, OutlierState ejecting, EjectionReason reason, long now) {
     long nanos = ejecting.ejectionNanos(rules);
     Duration duration = Duration.ofNanos(nanos);
     boolean ejected = false;
@@ -281,12 +459,14 @@ public final class OutlierDetector implements AutoCloseable {
                   + duration
                   + " (ejection "
                   + ejecting.ejections()
+                  + ", "
+                  + reason
                   + ")");
-      for (BiConsumer<Server, Duration> callback : ejectionCallbacks) {
+      for (OutlierListener listener : listeners) {
         try {
-          callback.accept(server, duration);
+          listener.onEjected(server, reason, duration);
         } catch (RuntimeException e) {
-          callbackFailed(callback, e);
+          callbackFailed(listener, e);
         }
       }
     }
@@ -334,8 +514,148 @@ public final class OutlierDetector implements AutoCloseable {
     private long maxEjectionNanos = -1; // unset: 300 s, or the base if that is longer
     private int maxEjectionPercent = 10;
     private @Nullable Ticker ticker;
+    private long intervalNanos = Duration.ofSeconds(10).toNanos();
+    private int successRateMinimumHosts = 5;
+    private int successRateRequestVolume = 100;
+    private double successRateStdevFactor = 1.9;
+    private int enforcingSuccessRate = 100;
+    private int failurePercentageThreshold = 85;
+    private int failurePercentageMinimumHosts = 5;
+    private int failurePercentageRequestVolume = 50;
+    private int enforcingFailurePercentage = 0;
+    private RandomGenerator random = RandomSources.threadLocal();
 
     private Builder() {}
+
+    /**
+     * Sets the interval over which the success rate and failure percentage detectors count calls,
+     * and in which one ejection is forgiven to a server that stays in rotation; 10 s by default.
+     *
+     * @throws NullPointerException if {@code interval} is null
+     * @throws IllegalArgumentException if {@code interval} is not positive
+     */
+    public Builder interval(Duration interval) {
+      this.intervalNanos = positiveNanos(interval, "interval");
+      return this;
+    }
+
+    /**
+     * Sets how many servers need {@code successRateRequestVolume} calls in an interval for the
+     * success rate detector to judge any of them; 5 by default.
+     *
+     * @throws IllegalArgumentException if {@code hosts} is below 1
+     */
+    public Builder successRateMinimumHosts(int hosts) {
+      this.successRateMinimumHosts = atLeast(hosts, 1, "successRateMinimumHosts");
+      return this;
+    }
+
+    /**
+     * Sets how many calls in an interval a server needs for the success rate detector to judge it;
+     * 100 by default.
+     *
+     * @throws IllegalArgumentException if {@code calls} is below 1
+     */
+    public Builder successRateRequestVolume(int calls) {
+      this.successRateRequestVolume = atLeast(calls, 1, "successRateRequestVolume");
+      return this;
+    }
+
+    /**
+     * Sets the factor of the success rate detector: a server whose success rate is below the mean
+     * less this many standard deviations is an outlier; 1.9 by default (Envoy's {@code
+     * success_rate_stdev_factor} of 1900, in thousandths).
+     *
+     * @throws IllegalArgumentException if {@code factor} is negative or not finite
+     */
+    public Builder successRateStdevFactor(double factor) {
+      if (!(factor >= 0 && factor < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException(
+            "successRateStdevFactor: " + factor + " (expected: >= 0 and finite)");
+      }
+      this.successRateStdevFactor = factor;
+      return this;
+    }
+
+    /**
+     * Sets the chance, in percent, that an outlier the success rate detector finds is ejected; 100
+     * by default, 0 turns the detector off.
+     *
+     * @throws IllegalArgumentException if {@code percent} is not in {@code 0..100}
+     */
+    public Builder enforcingSuccessRate(int percent) {
+      this.enforcingSuccessRate = percent(percent, "enforcingSuccessRate");
+      return this;
+    }
+
+    /**
+     * Sets the failure percentage in an interval at or above which a server is an outlier; 85 by
+     * default.
+     *
+     * @throws IllegalArgumentException if {@code percent} is not in {@code 0..100}
+     */
+    public Builder failurePercentageThreshold(int percent) {
+      this.failurePercentageThreshold = percent(percent, "failurePercentageThreshold");
+      return this;
+    }
+
+    /**
+     * Sets how many servers need {@code failurePercentageRequestVolume} calls in an interval for
+     * the failure percentage detector to judge any of them; 5 by default.
+     *
+     * @throws IllegalArgumentException if {@code hosts} is below 1
+     */
+    public Builder failurePercentageMinimumHosts(int hosts) {
+      this.failurePercentageMinimumHosts = atLeast(hosts, 1, "failurePercentageMinimumHosts");
+      return this;
+    }
+
+    /**
+     * Sets how many calls in an interval a server needs for the failure percentage detector to
+     * judge it; 50 by default.
+     *
+     * @throws IllegalArgumentException if {@code calls} is below 1
+     */
+    public Builder failurePercentageRequestVolume(int calls) {
+      this.failurePercentageRequestVolume = atLeast(calls, 1, "failurePercentageRequestVolume");
+      return this;
+    }
+
+    /**
+     * Sets the chance, in percent, that an outlier the failure percentage detector finds is
+     * ejected; 0 by default (the detector is off, as in Envoy), 100 always ejects.
+     *
+     * @throws IllegalArgumentException if {@code percent} is not in {@code 0..100}
+     */
+    public Builder enforcingFailurePercentage(int percent) {
+      this.enforcingFailurePercentage = percent(percent, "enforcingFailurePercentage");
+      return this;
+    }
+
+    /**
+     * Sets the random source of the enforcement rolls; {@link RandomSources#threadLocal()} by
+     * default.
+     *
+     * @throws NullPointerException if {@code random} is null
+     */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    private static int atLeast(int value, int min, String name) {
+      if (value < min) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: >= " + min + ")");
+      }
+      return value;
+    }
+
+    private static int percent(int value, String name) {
+      if (value < 0 || value > 100) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: 0..100)");
+      }
+      return value;
+    }
 
     /**
      * Sets how many failures in a row eject a server; 5 by default.

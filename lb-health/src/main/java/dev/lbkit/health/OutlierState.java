@@ -22,10 +22,11 @@ package dev.lbkit.health;
  *       ends probation ({@link Phase#IN}).
  * </ul>
  *
- * In {@code IN} and {@code PROBATION} the ejection count is forgiven by one for every {@code b} the
- * server has spent in rotation since its last ejection ended, so a server that stays well for as
- * long as it was last out starts again from {@code b}. The count never exceeds the smallest one
- * whose ejection reaches {@code m}.
+ * In {@code IN} and {@code PROBATION} the ejection count is forgiven by one for every interval
+ * {@code i} the server has spent in rotation since its last ejection ended (Envoy decrements its
+ * multiplier once per interval in which the host was not ejected). The count never exceeds the
+ * smallest one whose ejection reaches {@code m}. The interval detectors (success rate, failure
+ * percentage) move a server to {@code EJECTING} through {@link #detected}, sharing the count.
  *
  * @param phase where the server is
  * @param failures consecutive failures counted in {@code IN}, below the threshold; 0 elsewhere
@@ -55,10 +56,12 @@ record OutlierState(Phase phase, int failures, int ejections, long since) {
    * The detector's settings, in nanoseconds.
    *
    * @param consecutiveFailures failures in a row that eject; at least 1
-   * @param baseNanos the first ejection's length and the unit of growth and forgiveness; positive
+   * @param baseNanos the first ejection's length and the unit of growth; positive
    * @param maxNanos the longest ejection; at least {@code baseNanos}
+   * @param forgiveNanos the time in rotation that forgives one ejection (Envoy's interval);
+   *     positive
    */
-  record Rules(int consecutiveFailures, long baseNanos, long maxNanos) {
+  record Rules(int consecutiveFailures, long baseNanos, long maxNanos, long forgiveNanos) {
 
     /** Returns the smallest ejection count whose ejection lasts {@code maxNanos}. */
     int maxEjections() {
@@ -83,18 +86,14 @@ record OutlierState(Phase phase, int failures, int ejections, long since) {
         if (stillEjected) {
           return this;
         }
-        // Back: from the deadline, or from now if someone ended the ejection early.
-        long back = since - now < 0 ? since : now;
-        return new OutlierState(Phase.PROBATION, 0, ejections, back)
-            .after(failed, false, now, rules);
+        return returned(now).after(failed, false, now, rules);
       case IN:
       case PROBATION:
         break;
     }
-    OutlierState s = forgiven(now, rules.baseNanos());
+    OutlierState s = forgiven(now, rules.forgiveNanos());
     if (failed && (s.phase == Phase.PROBATION || s.failures + 1 >= rules.consecutiveFailures())) {
-      return new OutlierState(
-          Phase.EJECTING, 0, Math.min(s.ejections + 1, rules.maxEjections()), now);
+      return s.ejecting(now, rules);
     }
     int failures = failed ? s.failures + 1 : 0;
     return s.ejections == 0 && failures == 0
@@ -102,20 +101,54 @@ record OutlierState(Phase phase, int failures, int ejections, long since) {
         : new OutlierState(Phase.IN, failures, s.ejections, s.since);
   }
 
+  /**
+   * Returns the state once an interval detector (success rate, failure percentage) found the server
+   * an outlier at {@code now}: {@link Phase#EJECTING} with one more ejection, unless it is out or
+   * being ejected already (then unchanged). A server just back from an ejection counts as back.
+   */
+  OutlierState detected(long now, boolean stillEjected, Rules rules) {
+    switch (phase) {
+      case EJECTING:
+        return this;
+      case EJECTED:
+        if (stillEjected) {
+          return this;
+        }
+        return returned(now).detected(now, false, rules);
+      case IN:
+      case PROBATION:
+        break;
+    }
+    return forgiven(now, rules.forgiveNanos()).ejecting(now, rules);
+  }
+
+  /**
+   * Returns this ({@link Phase#EJECTED}) state once the balancer let the server back: on probation,
+   * forgiveness counting from the deadline (or from now, if someone ended the ejection early).
+   */
+  OutlierState returned(long now) {
+    long back = since - now < 0 ? since : now;
+    return new OutlierState(Phase.PROBATION, 0, ejections, back);
+  }
+
+  private OutlierState ejecting(long now, Rules rules) {
+    return new OutlierState(Phase.EJECTING, 0, Math.min(ejections + 1, rules.maxEjections()), now);
+  }
+
   /** Returns this state with the ejections forgiven by {@code now}. */
-  private OutlierState forgiven(long now, long baseNanos) {
+  private OutlierState forgiven(long now, long forgiveNanos) {
     if (ejections == 0) {
       return this;
     }
     long elapsed = now - since; // by subtraction: right across the ticker's overflow
-    if (elapsed < baseNanos) { // negative too: a reading from before `since`, forgive nothing
+    if (elapsed < forgiveNanos) { // negative too: a reading from before `since`, forgive nothing
       return this;
     }
-    long steps = elapsed / baseNanos;
+    long steps = elapsed / forgiveNanos;
     if (steps >= ejections) {
       return new OutlierState(phase, failures, 0, 0);
     }
-    return new OutlierState(phase, failures, ejections - (int) steps, since + steps * baseNanos);
+    return new OutlierState(phase, failures, ejections - (int) steps, since + steps * forgiveNanos);
   }
 
   /** Returns how long this ({@code EJECTING}) state's ejection lasts: {@code min(b x k, m)}. */

@@ -7,8 +7,9 @@ import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
- * One probe of one server's health. Write your own as a lambda; use {@link #tcp()} (the default) or
- * {@link #http(String)} for the common cases.
+ * One probe of one server's health. Write your own as a lambda; use {@link #tcp()} (the default),
+ * {@link #http(String)} or {@link #httpBuilder(String)} (https, headers, expected statuses) for the
+ * common cases.
  *
  * <pre>{@code
  * Probe custom = (server, timeout) -> myClient.ping(server, timeout) ? ProbeResult.passed()
@@ -43,7 +44,7 @@ public interface Probe {
    * @throws NullPointerException if {@code path} is null
    */
   static Probe http(String path) {
-    return Probes.http(path, Probes.ANY_BODY);
+    return httpBuilder(path).build();
   }
 
   /**
@@ -54,7 +55,8 @@ public interface Probe {
    * @throws NullPointerException if an argument is null
    */
   static Probe http(String path, Predicate<String> body) {
-    return Probes.http(path, body);
+    Objects.requireNonNull(body, "body");
+    return httpBuilder(path).body(body).build();
   }
 
   /**
@@ -67,6 +69,21 @@ public interface Probe {
    * @throws NullPointerException if an argument is null
    */
   static Probe http(String path, Predicate<String> body, ToLongFunction<String> load) {
-    return Probes.http(path, body, Objects.requireNonNull(load, "load"));
+    Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(load, "load");
+    return httpBuilder(path).body(body).load(load).build();
+  }
+
+  /**
+   * Returns a builder of an HTTP(S) probe of {@code path}: {@code https} with an {@code
+   * SSLContext}, request headers, the statuses that pass (2xx by default), a body predicate and a
+   * load figure.
+   *
+   * @throws IllegalArgumentException if {@code path} does not start with {@code /} or is not a
+   *     valid URI path
+   * @throws NullPointerException if {@code path} is null
+   */
+  static HttpProbeBuilder httpBuilder(String path) {
+    return new HttpProbeBuilder(path);
   }
 }

@@ -61,6 +61,7 @@ class HealthCheckerTest {
         .jitter(0)
         .scheduler(scheduler)
         .probeExecutor(Runnable::run)
+        .callbackExecutor(Runnable::run)
         .probe(probe);
   }
 
@@ -168,16 +169,16 @@ class HealthCheckerTest {
 
   @Test // race: the next round comes while the last probe of the same server still runs
   void aProbeThatOverrunsItsTimeoutFailsAndIsNeverRunTwiceAtOnce() {
-    List<Runnable> parked = new ArrayList<>(); // probes handed to this executor never finish
+    List<Runnable> parked = new CopyOnWriteArrayList<>(); // probes handed here never finish...
     Probe neverAnswers = (server, timeout) -> ProbeResult.passed();
-    try (HealthChecker checker = fakeTime(neverAnswers).probeExecutor(parked::add).build()) {
+    try (HealthChecker checker =
+        fakeTime(neverAnswers).timeout(Duration.ofMillis(50)).probeExecutor(parked::add).build()) {
       checker.watch(List.of(a));
       checker.start();
       scheduler.advance(Duration.ofMillis(100)); // the round at 0 starts a probe, which hangs
       assertThat(parked).hasSize(1);
-      assertThat(checker.state(a)).isEqualTo(HealthState.HEALTHY);
-      scheduler.advance(Duration.ofMillis(500)); // its timeout passes: failure 1
-      assertThat(checker.state(a)).isEqualTo(new HealthState(true, 1));
+      // ...so its deadline, in real time, fails it: failure 1
+      Await.until("the deadline passed", () -> checker.state(a).equals(new HealthState(true, 1)));
       scheduler.advance(Duration.ofSeconds(2)); // rounds at 1 s and 2 s: failures 2 and 3
       assertThat(parked).hasSize(1); // no second probe while the first one's thread is busy
       assertThat(a.isHealthy()).isFalse();
@@ -191,15 +192,19 @@ class HealthCheckerTest {
   void aRoundThatFindsAProbeStillWithinItsTimeoutIsSkippedNotFailed() {
     List<Runnable> parked = new ArrayList<>();
     Probe probe = (server, timeout) -> ProbeResult.passed();
+    Duration minute = Duration.ofMinutes(1); // a real-time deadline no test run comes near
     try (HealthChecker checker =
-        fakeTime(probe).timeout(SECOND).probeExecutor(parked::add).build()) {
+        fakeTime(probe).interval(minute).timeout(minute).probeExecutor(parked::add).build()) {
       checker.watch(List.of(a));
       checker.start();
-      scheduler.advance(Duration.ofMillis(999));
+      scheduler.advance(Duration.ZERO);
       assertThat(parked).hasSize(1);
+      scheduler.advance(minute); // the round at 1 min finds the probe in flight: skipped
+      assertThat(parked).hasSize(1);
+      assertThat(checker.state(a)).isEqualTo(HealthState.HEALTHY);
       parked.get(0).run(); // answers in time
       assertThat(checker.state(a)).isEqualTo(HealthState.HEALTHY);
-      scheduler.advance(Duration.ofMillis(1)); // the round at 1 s starts a new probe
+      scheduler.advance(minute); // the round at 2 min starts a new probe
       assertThat(parked).hasSize(2);
       assertThat(checker.state(a)).isEqualTo(HealthState.HEALTHY);
     }

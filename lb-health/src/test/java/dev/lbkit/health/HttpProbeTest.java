@@ -212,7 +212,7 @@ class HttpProbeTest {
     ProbeResult result = Probe.http("/health").probe(serverAt(httpServer(500, "boom")), ANSWERED);
 
     assertThat(result.isPassed()).isFalse();
-    assertThat(result.reason()).isEqualTo("HTTP 500");
+    assertThat(result.reason()).isEqualTo("HTTP 500 (expected: 2xx)");
     assertThat(result.cause()).isNull();
   }
 
@@ -220,8 +220,10 @@ class HttpProbeTest {
   void failsOnARedirectAndOnNotFound() throws Exception {
     Server server = serverAt(httpServer(302, ""));
 
-    assertThat(Probe.http("/health").probe(server, ANSWERED).reason()).isEqualTo("HTTP 302");
-    assertThat(Probe.http("/elsewhere").probe(server, ANSWERED).reason()).isEqualTo("HTTP 404");
+    assertThat(Probe.http("/health").probe(server, ANSWERED).reason())
+        .isEqualTo("HTTP 302 (expected: 2xx)");
+    assertThat(Probe.http("/elsewhere").probe(server, ANSWERED).reason())
+        .isEqualTo("HTTP 404 (expected: 2xx)");
   }
 
   @Test
@@ -275,7 +277,7 @@ class HttpProbeTest {
     Probe probe = Probe.http("/health", body -> asked.incrementAndGet() > 0);
 
     assertThat(probe.probe(serverAt(httpServer(503, "{}")), ANSWERED).reason())
-        .isEqualTo("HTTP 503");
+        .isEqualTo("HTTP 503 (expected: 2xx)");
     assertThat(asked).hasValue(0);
   }
 
@@ -291,7 +293,7 @@ class HttpProbeTest {
   }
 
   private static Probe loadProbe() {
-    return Probes.http("/health", Probes.ANY_BODY, HttpProbeTest::queueDepth);
+    return Probe.httpBuilder("/health").load(HttpProbeTest::queueDepth).build();
   }
 
   @Test
@@ -324,7 +326,7 @@ class HttpProbeTest {
 
   @Test
   void theLoadIsReadOnlyFromABodyThePredicateAccepted() throws Exception {
-    Probe probe = Probes.http("/health", workerIs("w-1"), HttpProbeTest::queueDepth);
+    Probe probe = Probe.http("/health", workerIs("w-1"), HttpProbeTest::queueDepth);
     Server server = serverAt(httpServer(200, "{\"worker_id\": \"w-2\", \"queue_depth\": 7}"));
 
     assertThat(probe.probe(server, ANSWERED).reason()).isEqualTo("body rejected");
@@ -345,7 +347,7 @@ class HttpProbeTest {
     ProbeResult result = probe.probe(serverAt(httpServer(200, huge)), Duration.ofSeconds(5));
 
     assertThat(result.isPassed()).isTrue();
-    assertThat(seen.get()).hasSize(Probes.MAX_BODY_BYTES).isEqualTo(huge.substring(0, 65_536));
+    assertThat(seen.get()).hasSize(HttpProbe.MAX_BODY_BYTES).isEqualTo(huge.substring(0, 65_536));
   }
 
   // ---------------------------------------------------------------- bounded by the timeout
@@ -577,12 +579,12 @@ class HttpProbeTest {
 
   @Test
   void saysWhatItIs() {
-    assertThat(Probes.http("/health", Probes.ANY_BODY)).hasToString("Probe.http(/health)");
+    assertThat(Probe.http("/health")).hasToString("Probe.http(/health)");
     assertThat(Probe.http("/health", body -> true))
         .hasToString("Probe.http(/health, body predicate)");
-    assertThat(Probes.http("/load", Probes.ANY_BODY, body -> 0))
+    assertThat(Probe.httpBuilder("/load").load(body -> 0).build())
         .hasToString("Probe.http(/load, load)");
-    assertThat(Probes.http("/id", workerIs("w"), body -> 0))
+    assertThat(Probe.http("/id", workerIs("w"), body -> 0))
         .hasToString("Probe.http(/id, body predicate, load)");
   }
 }

@@ -219,8 +219,9 @@ class OutlierDetectorTest {
   }
 
   @Test
-  void ejectionsAreForgivenOneBaseTimeAtATimeInRotation() {
-    OutlierDetector detector = attached(OutlierDetector.builder().maxEjectionPercent(100));
+  void ejectionsAreForgivenOneIntervalAtATimeInRotation() {
+    OutlierDetector detector =
+        attached(OutlierDetector.builder().interval(BASE).maxEjectionPercent(100));
     fail(detector, a, 5); // 30 s
     advance(BASE);
     detector.recordFailure(a, boom); // probation: 60 s
@@ -362,7 +363,7 @@ class OutlierDetectorTest {
   void aTickerOfItsOwnTimesForgiveness() {
     FakeClock own = new FakeClock();
     OutlierDetector detector =
-        attached(OutlierDetector.builder().maxEjectionPercent(100).ticker(own));
+        attached(OutlierDetector.builder().interval(BASE).maxEjectionPercent(100).ticker(own));
     fail(detector, a, 5);
     advance(BASE); // the balancer's clock ends the ejection
     detector.recordSuccess(a);
@@ -370,7 +371,7 @@ class OutlierDetectorTest {
     fail(detector, a, 5); // not forgiven on the detector's clock: twice the base
     advance(Duration.ofSeconds(60));
     detector.recordSuccess(a);
-    own.advance(Duration.ofSeconds(60)); // two base times: both forgiven
+    own.advance(Duration.ofSeconds(60)); // two intervals: both forgiven
     fail(detector, a, 5);
     assertThat(ejections).containsExactly("1 30s", "1 60s", "1 30s");
   }

@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -112,11 +111,7 @@ public final class LoadBalancerMetrics implements MeterBinder {
    */
   public LoadBalancerMetrics(LoadBalancer balancer, String name) {
     this.balancer = Objects.requireNonNull(balancer, "balancer");
-    Objects.requireNonNull(name, "name");
-    if (name.isBlank()) {
-      throw new IllegalArgumentException("name: '" + name + "' (expected: not blank)");
-    }
-    this.name = name;
+    this.name = MeterNames.checkName(name);
   }
 
   /**
@@ -146,11 +141,7 @@ public final class LoadBalancerMetrics implements MeterBinder {
 
   /** Logs a failure of Micrometer's: the first one with its stack trace, later ones briefly. */
   private void failed(String when, RuntimeException e) {
-    if (warned.compareAndSet(false, true)) {
-      LOG.log(Level.WARNING, "metrics of balancer '" + name + "' failed " + when + "; skipped", e);
-    } else {
-      LOG.log(Level.DEBUG, () -> "metrics of balancer '" + name + "' failed " + when + ": " + e);
-    }
+    MeterNames.failed(LOG, warned, "balancer '" + name + "'", when, e);
   }
 
   /** The counters and timers of one server id in one registry. */
