@@ -26,24 +26,30 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>With a token every call carries {@code Authorization: Bearer <token>}. Each call times out
- * after 10 s; a status other than those above is an {@link IOException} naming it. Thread-safe.
+ * (after 10 s by default); a status other than those above is an {@link IOException} naming it.
+ * Thread-safe.
  */
 public final class HttpCsp implements CspClient {
-  private static final Duration TIMEOUT = Duration.ofSeconds(10);
-
   private final String base;
   private final @Nullable String token;
   private final HttpClient client;
+  private final Duration timeout;
 
   /** Creates a client of the CSP at {@code baseUrl} ({@code https://csp.example.com/v1}). */
   public HttpCsp(String baseUrl, @Nullable String token) {
+    this(baseUrl, token, Duration.ofSeconds(10));
+  }
+
+  /** Creates a client whose calls time out after {@code timeout}. */
+  public HttpCsp(String baseUrl, @Nullable String token, Duration timeout) {
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(baseUrl, "baseUrl");
     this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.token = token;
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT)
+            .connectTimeout(timeout)
             .build();
   }
 
@@ -101,7 +107,7 @@ public final class HttpCsp implements CspClient {
   }
 
   private HttpRequest.Builder request(String uri) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri)).timeout(TIMEOUT);
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri)).timeout(timeout);
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

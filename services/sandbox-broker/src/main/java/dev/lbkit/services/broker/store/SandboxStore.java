@@ -273,21 +273,18 @@ public final class SandboxStore {
             }
             insert.setLong(4, now);
             insert.setLong(5, now);
-            int n = insert.executeUpdate();
-            if (n == 1) {
-              added++;
-              continue;
-            }
+            insert.addBatch();
             revive.setLong(1, now);
             revive.setString(2, sandbox.id());
-            if (revive.executeUpdate() == 1) {
-              revived++;
-              continue;
-            }
+            revive.addBatch();
             touch.setLong(1, now);
             touch.setString(2, sandbox.id());
-            touch.executeUpdate();
+            touch.addBatch();
           }
+          // one round trip each; the order matters: revive before touch, insert first
+          added = count(insert.executeBatch());
+          revived = count(revive.executeBatch());
+          touch.executeBatch();
         }
         int staled;
         try (PreparedStatement stale =
@@ -306,6 +303,14 @@ public final class SandboxStore {
         c.setAutoCommit(true);
       }
     }
+  }
+
+  private static int count(int[] updates) {
+    int n = 0;
+    for (int u : updates) {
+      n += Math.max(u, 0);
+    }
+    return n;
   }
 
   // ------------------------------------------------------------------ tokens
