@@ -64,7 +64,7 @@ public final class LoadRun {
         int n = i;
         HttpRequest request =
             HttpRequest.newBuilder(URI.create(url + "/v1/allocate"))
-                .timeout(Duration.ofSeconds(120))
+                .timeout(Duration.ofMinutes(2))
                 .header("Authorization", "Bearer " + token)
                 .header("X-Track-ID", "load-" + run + "-" + i)
                 .POST(HttpRequest.BodyPublishers.noBody())
