@@ -48,6 +48,39 @@ public final class LoadRun {
       return;
     }
     String run = Long.toString(System.nanoTime() % 1_000_000, 36);
+    long start = System.nanoTime();
+    List<Outcome> outcomes = allocate(List.of(url), token, tracks, "load-" + run);
+    long wall = System.nanoTime() - start;
+    Map<Integer, Integer> byStatus = new TreeMap<>();
+    long[] sorted = new long[tracks];
+    for (int i = 0; i < tracks; i++) {
+      byStatus.merge(outcomes.get(i).status(), 1, Integer::sum);
+      sorted[i] = outcomes.get(i).nanos();
+    }
+    Arrays.sort(sorted);
+    double mean = Arrays.stream(sorted).average().orElse(0) / 1e6;
+    out.printf(
+        "tracks %d, statuses %s, wall %.0f ms, latency ms: p50 %.1f, p90 %.1f, p99 %.1f, max %.1f,"
+            + " mean %.1f%n",
+        tracks,
+        byStatus,
+        wall / 1e6,
+        at(sorted, 0.50),
+        at(sorted, 0.90),
+        at(sorted, 0.99),
+        sorted[sorted.length - 1] / 1e6,
+        mean);
+  }
+
+  /** One allocation's answer: status (-1: no answer), body, and latency seen by the client. */
+  public record Outcome(int status, String body, long nanos) {}
+
+  /**
+   * Sends {@code tracks} allocations at once, for tracks {@code prefix-0 ...}, spread round robin
+   * over {@code baseUrls}; returns their outcomes in track order once all have answered.
+   */
+  public static List<Outcome> allocate(
+      List<String> baseUrls, String token, int tracks, String prefix) {
     ExecutorService executor = Executors.newFixedThreadPool(4);
     try {
       HttpClient client =
@@ -56,50 +89,31 @@ public final class LoadRun {
               .connectTimeout(Duration.ofSeconds(30))
               .executor(executor)
               .build();
-      long[] latencies = new long[tracks];
-      int[] statuses = new int[tracks];
-      List<CompletableFuture<Void>> all = new ArrayList<>(tracks);
-      long start = System.nanoTime();
+      List<CompletableFuture<Outcome>> all = new ArrayList<>(tracks);
       for (int i = 0; i < tracks; i++) {
-        int n = i;
         HttpRequest request =
-            HttpRequest.newBuilder(URI.create(url + "/v1/allocate"))
+            HttpRequest.newBuilder(URI.create(baseUrls.get(i % baseUrls.size()) + "/v1/allocate"))
                 .timeout(Duration.ofMinutes(2))
                 .header("Authorization", "Bearer " + token)
-                .header("X-Track-ID", "load-" + run + "-" + i)
+                .header("X-Track-ID", prefix + "-" + i)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build();
         long sent = System.nanoTime();
         all.add(
             client
-                .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .sendAsync(request, HttpResponse.BodyHandlers.ofString())
                 .handle(
-                    (response, failure) -> {
-                      latencies[n] = System.nanoTime() - sent;
-                      statuses[n] = failure == null ? response.statusCode() : -1;
-                      return null;
-                    }));
+                    (response, failure) ->
+                        failure == null
+                            ? new Outcome(
+                                response.statusCode(), response.body(), System.nanoTime() - sent)
+                            : new Outcome(-1, String.valueOf(failure), System.nanoTime() - sent)));
       }
-      CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).join();
-      long wall = System.nanoTime() - start;
-      Map<Integer, Integer> byStatus = new TreeMap<>();
-      for (int s : statuses) {
-        byStatus.merge(s, 1, Integer::sum);
+      List<Outcome> outcomes = new ArrayList<>(tracks);
+      for (CompletableFuture<Outcome> f : all) {
+        outcomes.add(f.join());
       }
-      long[] sorted = latencies.clone();
-      Arrays.sort(sorted);
-      double mean = Arrays.stream(sorted).average().orElse(0) / 1e6;
-      out.printf(
-          "tracks %d, statuses %s, wall %.0f ms, latency ms: p50 %.1f, p90 %.1f, p99 %.1f, max %.1f,"
-              + " mean %.1f%n",
-          tracks,
-          byStatus,
-          wall / 1e6,
-          at(sorted, 0.50),
-          at(sorted, 0.90),
-          at(sorted, 0.99),
-          sorted[sorted.length - 1] / 1e6,
-          mean);
+      return outcomes;
     } finally {
       executor.shutdownNow();
     }
