@@ -252,7 +252,7 @@ class HttpForwarderTest {
                 }));
     TestServer front =
         front(forwarder(4, Duration.ofSeconds(30)), new LoadBalancer(List.of(backendOf(backend))));
-    int size = 20 * 1024 * 1024;
+    int size = 8 * 1024 * 1024;
 
     HttpResponse<String> reply =
         HttpClient.newHttpClient()
