@@ -1,6 +1,7 @@
 package dev.lbkit.services.forward;
 
 import dev.lbkit.core.Lease;
+import dev.lbkit.core.NoServerAvailableException;
 import dev.lbkit.core.Server;
 import dev.lbkit.core.Ticker;
 import java.io.IOException;
@@ -276,7 +277,8 @@ public final class HttpForwarder implements AutoCloseable {
 
   /**
    * Answers {@code failure} as {@link Failures} maps it (502, 503 or 504), with a JSON body {@code
-   * {"error": reason}}; for use when there is nothing to forward to (lbkit refused the request).
+   * {"error": reason}} and, for a rate-limited refusal, a {@code Retry-After} header; for use when
+   * there is nothing to forward to (lbkit refused the request).
    */
   public static void respondError(Response response, Callback callback, Throwable failure) {
     Objects.requireNonNull(failure, "failure");
@@ -347,10 +349,16 @@ public final class HttpForwarder implements AutoCloseable {
     retryAfterFor(failure, headers);
   }
 
+  /** Adds {@code Retry-After} (whole seconds, at least 1) for a rate-limited lbkit refusal. */
   private static void retryAfterFor(Throwable failure, HttpFields.Mutable headers) {
-    // lbkit's refusals carry no retry hint before the embedding API; nothing to add yet.
-    Objects.requireNonNull(failure, "failure");
-    Objects.requireNonNull(headers, "headers");
+    if (Failures.unwrap(failure) instanceof NoServerAvailableException refusal) {
+      refusal
+          .retryAfter()
+          .ifPresent(
+              wait ->
+                  headers.put(
+                      "Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))));
+    }
   }
 
   void log(AccessRecord record) {

@@ -433,6 +433,36 @@ class HttpForwarderTest {
   }
 
   @Test
+  void aRateLimitedRefusalSaysWhenToRetry() throws Exception {
+    TestServer backend =
+        keep(
+            new TestServer(
+                "backend",
+                new Handler.Abstract() {
+                  @Override
+                  public boolean handle(Request request, Response response, Callback callback) {
+                    Content.Sink.write(response, true, "ok", callback);
+                    return true;
+                  }
+                }));
+    LoadBalancer lb = LoadBalancer.builder(List.of(backendOf(backend))).rateLimit(0.5, 1).build();
+    TestServer front = front(forwarder(2, Duration.ofSeconds(30)), lb);
+    HttpClient client = HttpClient.newHttpClient();
+
+    HttpResponse<String> first =
+        client.send(
+            HttpRequest.newBuilder(front.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> limited =
+        client.send(
+            HttpRequest.newBuilder(front.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(limited.statusCode()).isEqualTo(503);
+    assertThat(limited.headers().firstValue("Retry-After"))
+        .hasValueSatisfying(seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 2));
+  }
+
+  @Test
   void theBuilderAndCallsRejectBadInputNamingIt() {
     assertThatThrownBy(() -> HttpForwarder.builder().maxConnectionsPerBackend(0))
         .hasMessage("maxConnectionsPerBackend: 0 (expected: >= 1)");
