@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
@@ -21,6 +22,7 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -90,6 +92,7 @@ public final class HttpForwarder implements AutoCloseable {
   private final int maxReplyBytes;
   private final AccessLog accessLog;
   private final Ticker ticker;
+  private final Function<Server, String> scheme;
   private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong maxInFlight = new AtomicLong();
 
@@ -99,6 +102,7 @@ public final class HttpForwarder implements AutoCloseable {
     this.maxReplyBytes = builder.maxReplyBytes;
     this.accessLog = builder.accessLog;
     this.ticker = builder.ticker;
+    this.scheme = builder.scheme;
     QueuedThreadPool threads = new QueuedThreadPool(builder.maxThreads, 2);
     threads.setName(builder.name);
     threads.setDaemon(true);
@@ -107,6 +111,7 @@ public final class HttpForwarder implements AutoCloseable {
     connector.setIdleTimeout(builder.idleTimeout);
     connector.setSelectors(1);
     connector.setExecutor(threads);
+    connector.setSslContextFactory(new SslContextFactory.Client());
     HttpClient http =
         new HttpClient(
             new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(connector));
@@ -328,6 +333,7 @@ public final class HttpForwarder implements AutoCloseable {
     checkTarget(target);
     return client
         .newRequest(backend.host(), backend.port())
+        .scheme(scheme.apply(backend))
         .method(method)
         .path(target)
         .idleTimeout(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -419,8 +425,18 @@ public final class HttpForwarder implements AutoCloseable {
     private int maxReplyBytes = 4 << 20;
     private AccessLog accessLog = AccessLog.slf4j();
     private Ticker ticker = Ticker.system();
+    private Function<Server, String> scheme = server -> "http";
 
     private Builder() {}
+
+    /**
+     * Sets the scheme each backend is reached with, {@code http} or {@code https}; {@code http} for
+     * every backend by default. HTTPS backends are verified against the JVM's trust store.
+     */
+    public Builder scheme(Function<Server, String> scheme) {
+      this.scheme = Objects.requireNonNull(scheme, "scheme");
+      return this;
+    }
 
     /** Names the forwarder's threads; {@code http-forwarder} by default. */
     public Builder name(String name) {
