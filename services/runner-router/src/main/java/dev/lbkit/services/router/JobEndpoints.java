@@ -226,7 +226,7 @@ final class JobEndpoints {
       return Reply.json(
           200, Map.of("job_id", job.jobId(), "status", "cancelled", "from_cache", true));
     }
-    Optional<CachedResult> cached = cache.get(job.key());
+    Optional<CachedResult> cached = cache.peek(job.key());
     if (cached.isEmpty()) {
       throw HttpError.notFound(
           "job " + job.jobId() + ": its cached result has expired; submit it again");

@@ -35,6 +35,13 @@ final class ResultCache {
 
   /** Returns the result for {@code key} if one is stored and not expired; counts a hit or miss. */
   Optional<CachedResult> get(ResultKey key) throws SQLException {
+    Optional<CachedResult> found = peek(key);
+    (found.isPresent() ? hits : misses).increment();
+    return found;
+  }
+
+  /** Like {@link #get}, without counting: a cached job's status asks again for its result. */
+  Optional<CachedResult> peek(ResultKey key) throws SQLException {
     CachedResult found = memory.getIfPresent(key);
     if (found == null) {
       found = store.result(key).orElse(null);
@@ -42,12 +49,7 @@ final class ResultCache {
         memory.put(key, found);
       }
     }
-    if (found == null || expired(found)) {
-      misses.increment();
-      return Optional.empty();
-    }
-    hits.increment();
-    return Optional.of(found);
+    return found == null || expired(found) ? Optional.empty() : Optional.of(found);
   }
 
   /** Stores the metrics of a completed job, replacing any older result for the key. */

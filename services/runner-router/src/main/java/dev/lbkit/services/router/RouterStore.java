@@ -101,9 +101,9 @@ final class RouterStore implements AutoCloseable {
     return all;
   }
 
-  /** Deletes the results stored before {@code cutoffMillis}; returns how many. */
+  /** Deletes the results stored at or before {@code cutoffMillis}; returns how many. */
   synchronized int deleteResultsBefore(long cutoffMillis) throws SQLException {
-    try (PreparedStatement s = db.prepareStatement("DELETE FROM results WHERE created_at < ?")) {
+    try (PreparedStatement s = db.prepareStatement("DELETE FROM results WHERE created_at <= ?")) {
       s.setLong(1, cutoffMillis);
       return s.executeUpdate();
     }

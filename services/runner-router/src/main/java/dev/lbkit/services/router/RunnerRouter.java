@@ -184,7 +184,10 @@ final class RunnerRouter implements Service {
     try {
       int results = cache.purgeExpired();
       int forgotten = jobs.purgeExpired();
-      log.info("expired").field("results", results).field("jobs", forgotten).write();
+      (results + forgotten > 0 ? log.info("expired") : log.debug("expired"))
+          .field("results", results)
+          .field("jobs", forgotten)
+          .write();
     } catch (java.sql.SQLException e) {
       log.warn("expiry_failed").exception(e).write();
     }
