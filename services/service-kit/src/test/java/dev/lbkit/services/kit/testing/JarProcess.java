@@ -21,9 +21,9 @@ public final class JarProcess implements AutoCloseable {
   private final Process process;
   private final OutputLines output;
 
-  private JarProcess(Process process) {
+  private JarProcess(Process process, Path log) {
     this.process = process;
-    this.output = new OutputLines(process, "jar-process-output");
+    this.output = new OutputLines(process, log, "jar-process-output");
   }
 
   /** Starts {@code jar} with {@code args} and {@code env} added to this process's environment. */
@@ -38,10 +38,10 @@ public final class JarProcess implements AutoCloseable {
     command.add("-jar");
     command.add(jar.toAbsolutePath().toString());
     command.addAll(args);
-    ProcessBuilder builder =
-        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
     builder.environment().putAll(env);
-    return new JarProcess(builder.start());
+    Path log = OutputLines.redirect(builder);
+    return new JarProcess(builder.start(), log);
   }
 
   /** Returns the lines the process printed so far (stdout and stderr). */

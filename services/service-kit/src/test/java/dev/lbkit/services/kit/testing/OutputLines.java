@@ -1,41 +1,81 @@
 package dev.lbkit.services.kit.testing;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
-/** The lines a child process prints, collected by a daemon thread; waits for a line by content. */
+/**
+ * The lines a child process prints, collected by a daemon thread; waits for a line by content.
+ *
+ * <p>The child writes to a file, which the thread follows: reading its pipe instead loses the last
+ * lines when the process exits (the JDK's reaper drains and closes the pipe under a blocked reader:
+ * "Stream closed").
+ */
 final class OutputLines {
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final Object changed = new Object();
   private final Thread reader;
 
-  OutputLines(Process process, String threadName) {
+  OutputLines(Process process, Path file, String threadName) {
     this.process = process;
-    this.reader = new Thread(() -> read(process.getInputStream()), threadName);
+    this.reader = new Thread(() -> follow(file), threadName);
     reader.setDaemon(true);
     reader.start();
   }
 
-  private void read(InputStream stream) {
-    try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        lines.add(line);
-        synchronized (changed) {
-          changed.notifyAll();
+  /** Redirects {@code builder}'s output and error to a new temporary file; returns it. */
+  static Path redirect(ProcessBuilder builder) throws IOException {
+    Path file = Files.createTempFile("lbkit-process-", ".log");
+    file.toFile().deleteOnExit();
+    builder
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(file.toFile()));
+    return file;
+  }
+
+  private void follow(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      while (true) {
+        boolean alive = process.isAlive();
+        int n;
+        boolean any = false;
+        while ((n = in.read(buffer)) > 0) {
+          any = true;
+          for (int i = 0; i < n; i++) {
+            if (buffer[i] == '\n') {
+              lines.add(line.toString(StandardCharsets.UTF_8));
+              line.reset();
+            } else {
+              line.write(buffer[i]);
+            }
+          }
         }
+        if (any) {
+          synchronized (changed) {
+            changed.notifyAll();
+          }
+        }
+        if (!alive) { // everything it wrote before it died has been read
+          if (line.size() > 0) {
+            lines.add(line.toString(StandardCharsets.UTF_8));
+          }
+          return;
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // a file has no "data ready"
       }
     } catch (IOException e) {
-      // the process is gone
+      // the file is gone
     } finally {
       synchronized (changed) {
         changed.notifyAll();

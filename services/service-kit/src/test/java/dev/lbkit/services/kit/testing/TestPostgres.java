@@ -43,11 +43,11 @@ public final class TestPostgres implements AutoCloseable {
   private final int port;
   private final OutputLines output;
 
-  private TestPostgres(Path root, Process process, int port) {
+  private TestPostgres(Path root, Process process, int port, Path log) {
     this.root = root;
     this.process = process;
     this.port = port;
-    this.output = new OutputLines(process, "postgres-output");
+    this.output = new OutputLines(process, log, "postgres-output");
   }
 
   /** Unpacks, initializes and starts a server; returns once it accepts connections. */
@@ -112,8 +112,9 @@ public final class TestPostgres implements AutoCloseable {
                 "max_connections=300",
                 "-c",
                 "shared_buffers=64MB"));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    TestPostgres pg = new TestPostgres(dir, process, port);
+    ProcessBuilder builder = new ProcessBuilder(command);
+    Path log = OutputLines.redirect(builder);
+    TestPostgres pg = new TestPostgres(dir, builder.start(), port, log);
     pg.awaitReady(Duration.ofSeconds(60));
     return pg;
   }
