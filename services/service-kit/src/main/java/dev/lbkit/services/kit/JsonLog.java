@@ -3,6 +3,8 @@ package dev.lbkit.services.kit;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -25,11 +27,41 @@ public final class JsonLog {
   private final String service;
   private final Consumer<String> sink;
   private final Clock clock;
+  private final int minLevel;
+
+  /** The levels, least severe first; a log writes its minimum level and those after it. */
+  private static final List<String> LEVELS = List.of("debug", "info", "warn", "error");
 
   private JsonLog(String service, Consumer<String> sink, Clock clock) {
+    this(service, sink, clock, 1);
+  }
+
+  private JsonLog(String service, Consumer<String> sink, Clock clock, int minLevel) {
     this.service = Objects.requireNonNull(service, "service");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.minLevel = minLevel;
+  }
+
+  /**
+   * Returns this log writing only lines of {@code level} and above: {@code debug}, {@code info}
+   * (the default), {@code warn} (or {@code warning}), {@code error}, in any case.
+   *
+   * @throws IllegalArgumentException if {@code level} is none of those
+   */
+  public JsonLog atLevel(String level) {
+    String name = Objects.requireNonNull(level, "level").toLowerCase(Locale.ROOT);
+    int rank = LEVELS.indexOf(name.equals("warning") ? "warn" : name);
+    if (rank < 0) {
+      throw new IllegalArgumentException(
+          "level: '" + level + "' (expected: debug, info, warn, warning or error)");
+    }
+    return new JsonLog(service, sink, clock, rank);
+  }
+
+  /** Starts a debug line about {@code action}; written only at level debug. */
+  public Line debug(String action) {
+    return new Line("debug", action);
   }
 
   /** Returns a log that writes to standard output, the one place a service prints from. */
@@ -92,9 +124,11 @@ public final class JsonLog {
       return field("error", String.valueOf(e.getMessage()));
     }
 
-    /** Writes the line. */
+    /** Writes the line, if its level is at or above the log's. */
     public void write() {
-      sink.accept(Json.write(fields));
+      if (LEVELS.indexOf(String.valueOf(fields.get("level"))) >= minLevel) {
+        sink.accept(Json.write(fields));
+      }
     }
   }
 }

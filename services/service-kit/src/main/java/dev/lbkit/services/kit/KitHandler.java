@@ -73,6 +73,12 @@ final class KitHandler extends Handler.Abstract {
         }
         route = found.template();
         exchange = new Exchange(request, requestId, route, match.params, maxBodyBytes);
+        if (found.endpoint() instanceof Routes.Streaming streaming) {
+          streaming
+              .endpoint()
+              .handle(exchange, request, response, streamed(exchange, start, callback, response));
+          return true;
+        }
         reply = found.endpoint().handle(exchange);
       }
     } catch (HttpError e) {
@@ -120,6 +126,36 @@ final class KitHandler extends Handler.Abstract {
     observer.completed(method, route, reply.status(), nanos);
     response.write(true, ByteBuffer.wrap(body), callback);
     return true;
+  }
+
+  /** Wraps a streaming endpoint's callback: the access line and the observer when it completes. */
+  private Callback streamed(Exchange exchange, long start, Callback callback, Response response) {
+    Runnable done =
+        () -> {
+          long nanos = System.nanoTime() - start;
+          int status = response.getStatus();
+          JsonLog.Line line =
+              log.info("access")
+                  .field("request_id", exchange.requestId())
+                  .field("method", exchange.method())
+                  .field("route", exchange.route())
+                  .field("status", status)
+                  .outcome(status < 400 ? "ok" : "http_" + status)
+                  .latencyNanos(nanos)
+                  .field("bytes", Response.getContentBytesWritten(response));
+          exchange.logFields().forEach(line::field);
+          line.write();
+          observer.completed(exchange.method(), exchange.route(), status, nanos);
+        };
+    return Callback.from(
+        () -> {
+          done.run();
+          callback.succeeded();
+        },
+        failure -> {
+          done.run();
+          callback.failed(failure);
+        });
   }
 
   private static String requestId(Request request) {

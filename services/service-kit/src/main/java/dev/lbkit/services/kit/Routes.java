@@ -68,6 +68,14 @@ public final class Routes {
     }
   }
 
+  /** A streaming route's endpoint, recognized by the handler; never called as an Endpoint. */
+  record Streaming(StreamingEndpoint endpoint) implements Endpoint {
+    @Override
+    public Reply handle(Exchange exchange) {
+      throw new IllegalStateException("a streaming route is handled by KitHandler");
+    }
+  }
+
   /** The outcome of {@link #match}: a route and its parameters, or why none. */
   static final class Match {
     final @Nullable Route route;
@@ -144,6 +152,14 @@ public final class Routes {
     /** Adds a DELETE route. */
     public Builder delete(String template, Endpoint endpoint) {
       return route("DELETE", template, endpoint);
+    }
+
+    /**
+     * Adds a route whose endpoint writes the response itself (a streamed body); see {@link
+     * StreamingEndpoint}. The same checks as {@link #route}.
+     */
+    public Builder stream(String method, String template, StreamingEndpoint endpoint) {
+      return route(method, template, new Streaming(Objects.requireNonNull(endpoint, "endpoint")));
     }
 
     /**

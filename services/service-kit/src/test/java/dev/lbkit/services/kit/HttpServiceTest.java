@@ -56,6 +56,17 @@ class HttpServiceTest {
                   release.await(30, TimeUnit.SECONDS);
                   return Reply.json(200, Map.of("slow", "done"));
                 })
+            .stream(
+                "GET",
+                "/stream/{n}",
+                (ex, request, response, callback) -> {
+                  if (ex.pathParam("n").equals("0")) {
+                    throw HttpError.notFound("nothing to stream");
+                  }
+                  response.setStatus(202);
+                  org.eclipse.jetty.io.Content.Sink.write(
+                      response, true, "streamed " + ex.pathParam("n"), callback);
+                })
             .get(
                 "/boom",
                 ex -> {
@@ -72,6 +83,19 @@ class HttpServiceTest {
             .build()
             .start();
     http = TestHttp.of(service.port());
+  }
+
+  @Test
+  void aStreamingRouteWritesItsOwnResponseAndIsLoggedOnce() {
+    TestHttp.Reply streamed = http.get("/stream/7");
+    assertThat(streamed.status()).isEqualTo(202);
+    assertThat(streamed.body()).isEqualTo("streamed 7");
+    assertThat(streamed.header("X-Request-ID")).isNotBlank();
+    TestHttp.Reply refused = http.get("/stream/0");
+    assertThat(refused.status()).isEqualTo(404);
+    assertThat(refused.json().get("message").asText()).isEqualTo("nothing to stream");
+    assertThat(observed).contains("GET /stream/{n} 202", "GET /stream/{n} 404");
+    assertThat(logLines.stream().filter(l -> l.contains("\"route\":\"/stream/{n}\""))).hasSize(2);
   }
 
   @AfterEach
