@@ -2,6 +2,8 @@ package dev.lbkit.benchmarks.sim;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -28,6 +30,17 @@ public final class Simulate {
                      service time) as its last line.
                        --servers N (1000)  --lambda L (0.9)  --choices D|all (2)
                        --seconds S (20000)  --warmup W (S/10)  --seed K (1)
+        mm1          One FIFO server, exponential service of mean 1 (10 ms), Poisson arrivals
+                     at lambda: mean and p99 sojourn against 1/(1-lambda) and ln(100)/(1-lambda).
+                     Prints mean_sojourn=<value> p99_sojourn=<value> as its last line.
+                       --lambda L (0.8)  --seconds S (1000000)  --warmup W (S/100)  --seed K (1)
+        validate     M/M/1 at lambda 0.5, 0.8, 0.9 and the supermarket at N=1000 for lambda in
+                     {0.5, 0.7, 0.8, 0.9, 0.95} and D in {1, 2, 3} against theory (3% tolerance).
+                       --scale X (1): multiplies every run's length
+        A B C D E    The published scenarios (docs/simulation.md): results table, goals, chart.
+                       --scale X (1): multiplies every run's length
+                       --seeds N (the scenario's): seeds 1 to N
+        scenarios    A to E in turn, same options.
       """;
 
   private Simulate() {}
@@ -53,9 +66,16 @@ public final class Simulate {
     try {
       switch (args[0]) {
         case "supermarket" -> supermarket(args, out);
+        case "mm1" -> mm1(args, out);
+        case "validate" -> validate(args, out);
+        case "A", "B", "C", "D", "E" -> scenarios(List.of(args[0]), args, out);
+        case "scenarios" -> scenarios(List.of("A", "B", "C", "D", "E"), args, out);
         default ->
             throw new IllegalArgumentException(
-                "scenario: " + args[0] + " (expected one of: supermarket; see --help)");
+                "scenario: "
+                    + args[0]
+                    + " (expected one of: supermarket, mm1, validate, A, B, C, D, E, scenarios;"
+                    + " see --help)");
       }
       return 0;
     } catch (IllegalArgumentException e) {
@@ -112,5 +132,72 @@ public final class Simulate {
         "mean_sojourn=%.4f p99_sojourn=%.4f%n",
         r.latency().meanNanos() / unit,
         r.latency().p99Nanos() / unit);
+  }
+
+  private static void mm1(String[] args, PrintStream out) {
+    Options o = Options.parse(args, 1, Set.of("lambda", "seconds", "warmup", "seed"));
+    double lambda = o.number("lambda", 0.8, 0, 1);
+    double seconds = o.number("seconds", 1_000_000, 0, 1e12);
+    double warmup = o.number("warmup", seconds / 100, -1, seconds);
+    long seed = o.longValue("seed", 1);
+    List<Validation.Check> checks = Validation.mm1(lambda, seconds, Math.max(0, warmup), seed);
+    out.print(Validation.table(checks));
+    out.printf(
+        Locale.ROOT,
+        "mean_sojourn=%.4f p99_sojourn=%.4f%n",
+        checks.get(0).measured(),
+        checks.get(1).measured());
+  }
+
+  private static void validate(String[] args, PrintStream out) {
+    Options o = Options.parse(args, 1, Set.of("scale"));
+    double scale = o.number("scale", 1, 0, 1e6);
+    long start = System.nanoTime();
+    List<Validation.Check> checks = new ArrayList<>(Validation.mm1(scale));
+    checks.addAll(Validation.supermarket(scale));
+    out.print(Validation.table(checks));
+    long failed = checks.stream().filter(c -> !c.passes()).count();
+    double worst = checks.stream().mapToDouble(c -> Math.abs(c.error())).max().orElse(0);
+    out.printf(
+        Locale.ROOT,
+        "%ncases=%d within_3%%=%d largest_error=%.2f%% took=%ds%n",
+        checks.size(),
+        checks.size() - failed,
+        worst * 100,
+        (System.nanoTime() - start) / 1_000_000_000L);
+  }
+
+  private static void scenarios(List<String> ids, String[] args, PrintStream out) {
+    Options o = Options.parse(args, 1, Set.of("scale", "seeds"));
+    double scale = o.number("scale", 1, 0, 1e6);
+    for (String id : ids) {
+      Scenario scenario = Scenarios.byId(id, scale);
+      if (o.has("seeds")) {
+        scenario =
+            new Scenario(
+                scenario.id(),
+                scenario.title(),
+                scenario.definition(),
+                scenario.cases(),
+                o.integer("seeds", 1, 1, 1000));
+      }
+      long start = System.nanoTime();
+      Outcome outcome = Outcome.run(scenario);
+      out.printf(Locale.ROOT, "## %s: %s%n%n%s%n%n", id, scenario.title(), scenario.definition());
+      out.print(Report.table(outcome));
+      out.println();
+      List<Goals.Goal> goals = Goals.of(outcome);
+      if (!goals.isEmpty()) {
+        out.print(Report.goals(goals));
+        out.println();
+      }
+      out.print("```\n" + Report.chart(outcome) + "```\n");
+      out.printf(
+          Locale.ROOT,
+          "%nseeds 1 to %d; %,d requests measured; took %d s%n%n",
+          scenario.seeds(),
+          outcome.rows().stream().mapToLong(r -> r.results().requests()).sum(),
+          (System.nanoTime() - start) / 1_000_000_000L);
+    }
   }
 }
