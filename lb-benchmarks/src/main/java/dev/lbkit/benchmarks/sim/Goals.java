@@ -106,10 +106,23 @@ final class Goals {
     double x = figure.applyAsDouble(a.get().results());
     double y = figure.applyAsDouble(b.get().results());
     String where = o.scenario().id() + (group.isEmpty() ? "" : " " + group);
-    String against = baseGroup.equals(group) ? base + "'s" : base + " " + policy + "'s";
+    String goalText =
+        baseGroup.equals(group)
+            ? where + ": " + policy + "'s " + name + " <= " + x(goal) + " " + base + "'s"
+            : o.scenario().id()
+                + ", "
+                + policy
+                + ": "
+                + name
+                + " with "
+                + group
+                + " <= "
+                + x(goal)
+                + " "
+                + baseGroup;
     return Optional.of(
         new Goal(
-            where + ": " + policy + "'s " + name + " <= " + x(goal) + " " + against,
+            goalText,
             String.format(
                 Locale.ROOT, "%s (%s / %s ms)", x(x / y), Report.millis(x), Report.millis(y)),
             x / y <= goal));

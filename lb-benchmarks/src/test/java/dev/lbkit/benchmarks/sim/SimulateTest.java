@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The command line: its output contract, help and refusals. */
@@ -44,8 +45,8 @@ class SimulateTest {
       "3"
     };
     assertThat(run(args)).isZero();
-    String[] lines = out().strip().split("\n");
-    assertThat(lines[lines.length - 1]).matches("mean_sojourn=[0-9.]+ p99_sojourn=[0-9.]+");
+    List<String> lines = out().strip().lines().toList();
+    assertThat(lines.get(lines.size() - 1)).matches("mean_sojourn=[0-9.]+ p99_sojourn=[0-9.]+");
     String first = out();
     out.reset();
     assertThat(run(args)).isZero();
