@@ -69,14 +69,7 @@ final class Scenarios {
             .add(healthy.slowdown(new Slowdown(from, until, factor)))
             .add(10, healthy)
             .build();
-    Simulation base =
-        Simulation.builder()
-            .fleet(fleet)
-            .arrivals(Arrivals.poisson(1_000))
-            .policy(Policy.oracle())
-            .duration(duration)
-            .successWithin(SUCCESS_WITHIN)
-            .build();
+    Simulation base = base(fleet, 1_000, duration).build();
     return new Scenario(
         "A",
         "one of 11 backends stuck at 2 s",
@@ -100,14 +93,7 @@ final class Scenarios {
     ServerSpec fast = ServerSpec.fifo(ServiceTime.exponential(Duration.ofMillis(10)));
     Fleet fleet = Fleet.builder().add(fast.speed(10.0 / 15)).add(9, fast).build();
     Duration duration = seconds(2_000, scale);
-    Simulation base =
-        Simulation.builder()
-            .fleet(fleet)
-            .arrivals(Arrivals.poisson(600))
-            .policy(Policy.oracle())
-            .duration(duration)
-            .successWithin(SUCCESS_WITHIN)
-            .build();
+    Simulation base = base(fleet, 600, duration).build();
     return new Scenario(
         "B",
         "10 FIFO queues, one 1.5x slower, 62% load",
@@ -133,14 +119,9 @@ final class Scenarios {
     List<Scenario.Case> cases = new ArrayList<>();
     for (double load : new double[] {0.70, 0.85, 0.95}) {
       Simulation base =
-          Simulation.builder()
-              .fleet(fleet)
+          base(fleet, load * fleet.capacityPerSecond(), duration)
               .clients(20)
-              .arrivals(Arrivals.poisson(load * fleet.capacityPerSecond()))
-              .policy(Policy.oracle())
-              .duration(duration)
               .warmup(seconds(5, scale))
-              .successWithin(SUCCESS_WITHIN)
               .build();
       cases.addAll(cases(base, manyClientPolicies(), percent(load)));
     }
@@ -171,14 +152,9 @@ final class Scenarios {
     Duration duration = seconds(60, scale);
     double load = 0.70;
     Simulation base =
-        Simulation.builder()
-            .fleet(fleet)
+        base(fleet, load * fleet.capacityPerSecond(), duration)
             .clients(20)
-            .arrivals(Arrivals.poisson(load * fleet.capacityPerSecond()))
-            .policy(Policy.oracle())
-            .duration(duration)
             .warmup(seconds(10, scale))
-            .successWithin(SUCCESS_WITHIN)
             .build();
     return new Scenario(
         "D",
@@ -205,14 +181,9 @@ final class Scenarios {
         Fleet.builder().add(10, pooled()).add(pooled().joinAt(joinAt).warmup(cold, 0.1)).build();
     Duration duration = seconds(90, scale);
     Simulation base =
-        Simulation.builder()
-            .fleet(fleet)
+        base(fleet, 0.70 * fleet.capacityPerSecond(), duration)
             .clients(20)
-            .arrivals(Arrivals.poisson(0.70 * fleet.capacityPerSecond()))
-            .policy(Policy.oracle())
-            .duration(duration)
             .warmup(seconds(10, scale))
-            .successWithin(SUCCESS_WITHIN)
             .window(joinAt, joinAt.plus(cold), 10)
             .build();
     SlowStart ramp = SlowStart.of(cold);
@@ -245,6 +216,16 @@ final class Scenarios {
             format(cold)),
         cases,
         5);
+  }
+
+  /** A simulation of {@code fleet} under Poisson arrivals, success within 1 s; policy to set. */
+  private static Simulation.Builder base(Fleet fleet, double perSecond, Duration duration) {
+    return Simulation.builder()
+        .fleet(fleet)
+        .arrivals(Arrivals.poisson(perSecond))
+        .policy(Policy.oracle())
+        .duration(duration)
+        .successWithin(SUCCESS_WITHIN);
   }
 
   private static List<Scenario.Case> cases(Simulation base, List<Policy> policies, String group) {
