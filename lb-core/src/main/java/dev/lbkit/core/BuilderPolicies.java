@@ -25,34 +25,26 @@ final class BuilderPolicies {
     boolean activeRequestBiasSet;
     @Nullable SlowStart slowStart;
 
-    /** Rejects an option the algorithm would ignore, or PREQUAL without its probe. */
+    /**
+     * Rejects a slow start the algorithm would ignore, or PREQUAL without its probe. (The options
+     * of one algorithm each are checked with the builder's others.)
+     */
     void checkConsistent(Algorithm algorithm) {
-      if (prequal != null && algorithm != Algorithm.PREQUAL) {
-        throw ignored("prequal: " + prequal, algorithm, "PREQUAL");
-      }
-      if (activeRequestBiasSet && algorithm != Algorithm.WEIGHTED_LEAST_REQUEST) {
-        throw ignored(
-            "activeRequestBias: " + activeRequestBias, algorithm, "WEIGHTED_LEAST_REQUEST");
-      }
       if (slowStart != null && !SLOW_START.contains(algorithm)) {
-        throw ignored("slowStart: " + slowStart, algorithm, "one of " + SLOW_START);
+        throw new IllegalArgumentException(
+            "slowStart: "
+                + slowStart
+                + " is set but algorithm: "
+                + algorithm
+                + " does not use it (expected: algorithm one of "
+                + SLOW_START
+                + ")");
       }
       if (algorithm == Algorithm.PREQUAL && prequal == null) {
         throw new IllegalArgumentException(
             "algorithm: PREQUAL without prequal(PrequalConfig) (expected: a probe to ask servers"
                 + " for their load)");
       }
-    }
-
-    private static IllegalArgumentException ignored(
-        String option, Algorithm algorithm, String expected) {
-      return new IllegalArgumentException(
-          option
-              + " is set but algorithm: "
-              + algorithm
-              + " does not use it (expected: algorithm "
-              + expected
-              + ")");
     }
   }
 

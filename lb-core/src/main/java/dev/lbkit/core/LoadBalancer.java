@@ -1014,6 +1014,11 @@ public final class LoadBalancer {
           balanceFactor > 0, "balanceFactor: " + balanceFactor, Algorithm.CONSISTENT_HASH);
       requireAlgorithm(choicesSet, "choices: " + choices, Algorithm.POWER_OF_TWO_CHOICES);
       requireAlgorithm(peakEwmaDecaySet, "peakEwmaDecay: " + peakEwmaDecay, Algorithm.PEAK_EWMA);
+      requireAlgorithm(extras.prequal != null, "prequal: " + extras.prequal, Algorithm.PREQUAL);
+      requireAlgorithm(
+          extras.activeRequestBiasSet,
+          "activeRequestBias: " + extras.activeRequestBias,
+          Algorithm.WEIGHTED_LEAST_REQUEST);
       extras.checkConsistent(algorithm);
       SessionAffinity pins = affinity;
       if (sticky && pins != null) {

@@ -22,14 +22,16 @@ import org.jspecify.annotations.Nullable;
  * Of the live results in the {@link ProbePool} (younger than the age limit, uses left), those whose
  * RIF is below the {@code Q_RIF} quantile of the pool's RIFs are cold: the cold one with the lowest
  * latency estimate wins (ties: lower RIF, then the first slot). If none is cold, the one with the
- * lowest RIF wins (ties: lower latency). The winner's RIF goes up by one (the request just sent
- * there) and its uses down by one; a result with no uses left leaves the pool. A result of a server
- * that is no longer a candidate is dropped and the rule runs again. With no live result the pick is
- * a uniformly random candidate, as in the paper.
+ * lowest RIF wins (ties: lower latency). Exact ties go in rotation: the scan starts one slot
+ * further on each pick. The winner's RIF goes up by one (the request just sent there) and its uses
+ * down by one; a result with no uses left leaves the pool. A result of a server that is no longer a
+ * candidate is dropped and the rule runs again. With no live result the pick is a uniformly random
+ * candidate, as in the paper.
  *
  * <p>Cost: O(k^2) reads of the k = {@code poolSize} slots for the quantile (a count per result of
  * the results at or below it, with no array to sort, so no allocation), one hash look-up for the
- * winner's index, one random draw only when the pool is empty. With k = 16 that is 256 int reads.
+ * winner's index, one atomic increment for the rotation, one random draw only when the pool is
+ * empty. With k = 16 that is 256 int reads.
  *
  * <h2>The probes</h2>
  *
@@ -63,6 +65,7 @@ final class PrequalPolicy extends Policy<PrequalPolicy.State> {
   private final RandomGenerator random;
   private final ProbePool pool;
   private final long creditPerPick;
+  private final PaddedCounter sequence = new PaddedCounter(0);
   private final AtomicLong credit = new AtomicLong();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final Runnable drain = this::drainProbes;
@@ -157,7 +160,9 @@ final class PrequalPolicy extends Policy<PrequalPolicy.State> {
     int hot = -1;
     Entry coldBest = null;
     Entry hotBest = null;
-    for (int i = 0; i < k; i++) {
+    int start = Sequences.index(sequence.getAndIncrement(), k); // exact ties in rotation
+    for (int step = 0; step < k; step++) {
+      int i = start + step < k ? start + step : start + step - k;
       Entry e = pool.live(i, now);
       if (e == null) {
         continue;

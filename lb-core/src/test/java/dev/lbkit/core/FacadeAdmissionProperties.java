@@ -74,8 +74,7 @@ class FacadeAdmissionProperties {
     FakeTicker ticker = new FakeTicker(seed);
     List<Server> servers = FacadeFixtures.servers(serverCount);
     LoadBalancer.Builder builder =
-        LoadBalancer.builder(servers)
-            .algorithm(algorithm)
+        FacadeFixtures.algorithm(LoadBalancer.builder(servers), algorithm)
             .random(RandomSources.seeded(seed))
             .sticky(sticky)
             .maxConcurrent(cap)

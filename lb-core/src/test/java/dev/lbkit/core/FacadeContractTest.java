@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class FacadeContractTest {
 
   private static LoadBalancer.Builder builder(Algorithm algorithm, List<Server> servers) {
-    return LoadBalancer.builder(servers).algorithm(algorithm).random(RandomSources.seeded(42));
+    return FacadeFixtures.algorithm(LoadBalancer.builder(servers), algorithm)
+        .random(RandomSources.seeded(42));
   }
 
   /** A request that every algorithm can route: CONSISTENT_HASH hashes its key, others ignore it. */
@@ -239,7 +240,9 @@ class FacadeContractTest {
   void concurrentLeasesNeverExceedTheCap(Algorithm algorithm) throws Exception {
     List<Server> servers = servers(3);
     LoadBalancer lb =
-        LoadBalancer.builder(servers).algorithm(algorithm).maxConcurrent(1).build(); // threadLocal
+        FacadeFixtures.algorithm(LoadBalancer.builder(servers), algorithm)
+            .maxConcurrent(1)
+            .build(); // threadLocal
     AtomicIntegerArray holders = new AtomicIntegerArray(servers.size());
     AtomicInteger overlaps = new AtomicInteger();
     AtomicInteger granted = new AtomicInteger();

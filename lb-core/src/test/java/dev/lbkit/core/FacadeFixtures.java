@@ -15,6 +15,24 @@ final class FacadeFixtures {
 
   private FacadeFixtures() {}
 
+  /**
+   * Sets {@code algorithm} on {@code builder} with what it needs: for {@link Algorithm#PREQUAL}, a
+   * probe that answers at once, on the picking thread, with the server's own connection count.
+   */
+  static LoadBalancer.Builder algorithm(LoadBalancer.Builder builder, Algorithm algorithm) {
+    builder.algorithm(algorithm);
+    if (algorithm == Algorithm.PREQUAL) {
+      builder.prequal(
+          PrequalConfig.builder(
+                  s ->
+                      CompletableFuture.completedFuture(
+                          new LoadReport(s.activeConnections(), 1_000)))
+              .executor(Runnable::run)
+              .build());
+    }
+    return builder;
+  }
+
   /** Returns {@code n} healthy servers of weight 1: 10.1.0.1:8080, 10.1.0.2:8080, ... */
   static List<Server> servers(int n) {
     List<Server> servers = new ArrayList<>(n);

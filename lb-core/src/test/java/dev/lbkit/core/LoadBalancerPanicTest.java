@@ -166,7 +166,7 @@ class LoadBalancerPanicTest {
   @ParameterizedTest
   @EnumSource(Algorithm.class)
   void everyAlgorithmSpreadsOverAllServersInPanic(Algorithm algorithm) {
-    LoadBalancer lb = builder().algorithm(algorithm).panicThreshold(0.5).build();
+    LoadBalancer lb = FacadeFixtures.algorithm(builder(), algorithm).panicThreshold(0.5).build();
     healthy(1);
     Map<Server, Integer> counts = new HashMap<>();
     for (int i = 0; i < 400; i++) {

@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * Race: Prequal picks from four threads while probes start on one executor and complete on
- * another (so results enter the pool while picks read and exhaust it) and a fifth thread flips the
- * health of half the servers. Every pick returns one of the servers and never null (the other half
- * stays healthy), and the pool never holds more than its size; once quiet, no pick returns a server
- * that is down, and with the executor shut down picks go on without probes.
+ * Race: Prequal picks from four threads while probes start on one executor and complete on another
+ * (so results enter the pool while picks read and exhaust it) and a fifth thread flips the health
+ * of half the servers. Every pick returns one of the servers and never null (the other half stays
+ * healthy), and the pool never holds more than its size; once quiet, no pick returns a server that
+ * is down, and with the executor shut down picks go on without probes.
  */
 class PrequalHammerTest {
 
