@@ -1,100 +1,162 @@
 package dev.lbkit.benchmarks.sim;
 
 import dev.lbkit.core.Algorithm;
-import dev.lbkit.core.Lease;
 import dev.lbkit.core.LoadBalancer;
-import dev.lbkit.core.PeakEwma;
-import dev.lbkit.core.Request;
-import dev.lbkit.core.Server;
-import dev.lbkit.core.Ticker;
-import java.util.List;
-import java.util.random.RandomGenerator;
+import dev.lbkit.core.PrequalConfig;
+import dev.lbkit.core.ServerPicker;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
- * A balancing algorithm under test, and how the simulation drives it. The first four are the {@link
- * LoadBalancer} facade with that {@link Algorithm}: a call is a {@link Lease} from {@code
- * tryAcquire}, closed when its response arrives, so the facade counts every call in flight. Peak
- * EWMA is the standalone {@link PeakEwma} picker: a call is counted with its {@code connect} and
- * {@code disconnect}, and its latency (by the simulated clock) fed to {@code observe}.
+ * A balancing algorithm under test: a name for tables and a {@link Router} for each client. Every
+ * client gets its own router over its own servers, so a router knows only what its client sent and
+ * heard (unless it reads the {@link FleetView}, as an oracle or a probe does).
+ *
+ * <pre>{@code
+ * Policy.of(Algorithm.POWER_OF_TWO_CHOICES)                    // the LoadBalancer facade
+ * Policy.of("P2C of 3", Algorithm.POWER_OF_TWO_CHOICES, b -> b.choices(3))
+ * Policy.picker("mine", c -> new MyPicker(c.initialMembers(), c.random()))  // your own ServerPicker
+ * }</pre>
  */
-enum Policy {
-  ROUND_ROBIN("round robin", "RR"),
-  RANDOM("random", "random"),
-  LEAST_CONNECTIONS("least connections", "LC"),
-  POWER_OF_TWO_CHOICES("P2C (least connections of 2)", "P2C"),
-  PEAK_EWMA("peak EWMA (P2C, decay 10 s)", "peak EWMA") {
-    @Override
-    Router router(List<Server> servers, Ticker ticker, RandomGenerator random) {
-      PeakEwma picker = new PeakEwma(servers, ticker, random, PeakEwma.DEFAULT_DECAY);
-      return () -> {
-        Server server = picker.next();
-        if (server == null) {
-          throw new IllegalStateException("no healthy server among " + servers);
-        }
-        picker.connect(server);
-        long start = ticker.read();
-        return new Call(
-            server,
-            () -> {
-              picker.disconnect(server);
-              picker.observe(server, ticker.read() - start);
-            });
-      };
-    }
-  };
+public interface Policy {
 
-  /** Routes one request at a time; each call must be closed when its response arrives. */
-  interface Router {
-    /** Picks a server for the next request and counts the call on it. */
-    Call open();
-  }
+  /** The name in tables and charts. */
+  String name();
 
-  /** A call in flight on {@code server}; {@code close} ends it. */
-  record Call(Server server, Runnable close) {}
+  /** Returns a fresh router for {@code client}. */
+  Router router(Client client);
 
-  private final String label;
-  private final String shortLabel;
-
-  Policy(String label, String shortLabel) {
-    this.label = label;
-    this.shortLabel = shortLabel;
-  }
-
-  /** The name in tables. */
-  String label() {
-    return label;
-  }
-
-  /** The name on the chart. */
-  String shortLabel() {
-    return shortLabel;
+  /**
+   * The {@link LoadBalancer} facade with {@code algorithm}, on the simulated clock and the client's
+   * random stream: each request takes a lease with {@code acquire}, closed when its response
+   * arrives (failed if the server refused it), so the facade counts the client's calls in flight
+   * and latency-aware algorithms learn each call's latency.
+   */
+  static Policy of(Algorithm algorithm) {
+    return of(FacadeRouter.label(algorithm), algorithm, UnaryOperator.identity());
   }
 
   /**
-   * Returns a fresh router over {@code servers}, on {@code ticker}, drawing from {@code random}.
+   * The facade with {@code algorithm} and the builder options {@code options} sets (such as {@code
+   * b -> b.choices(3)}), named {@code name}.
    */
-  Router router(List<Server> servers, Ticker ticker, RandomGenerator random) {
-    LoadBalancer balancer =
-        LoadBalancer.builder(servers).algorithm(algorithm()).ticker(ticker).random(random).build();
-    Request request = Request.empty();
-    return () -> {
-      Lease lease = balancer.acquire(request);
-      return new Call(lease.server(), lease::close);
+  static Policy of(String name, Algorithm algorithm, UnaryOperator<LoadBalancer.Builder> options) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(options, "options");
+    return named(name, client -> new FacadeRouter(client, algorithm, options));
+  }
+
+  /** The default one-way network delay of a simulated Prequal probe: 100 microseconds. */
+  Duration PROBE_ONE_WAY = Duration.ofNanos(100_000);
+
+  /**
+   * The facade with {@link Algorithm#PREQUAL} and the paper's defaults ({@link PrequalConfig}),
+   * probing servers over a simulated network of {@link #PROBE_ONE_WAY} each way: a probe reads the
+   * server's {@link dev.lbkit.core.LoadReporter} when it arrives, and its answer joins the pool
+   * when it comes back. Probes start on the picking thread ({@code executor(Runnable::run)}), as
+   * the simulation has one thread.
+   */
+  static Policy prequal() {
+    return prequal("Prequal", UnaryOperator.identity(), PROBE_ONE_WAY);
+  }
+
+  /**
+   * Prequal with the settings {@code config} sets on top of the defaults (the probe and the
+   * executor are the simulation's), probes taking {@code oneWay} each way.
+   */
+  static Policy prequal(String name, UnaryOperator<PrequalConfig.Builder> config, Duration oneWay) {
+    Objects.requireNonNull(config, "config");
+    long delay = Objects.requireNonNull(oneWay, "oneWay").toNanos();
+    if (delay < 0) {
+      throw new IllegalArgumentException("oneWay: " + oneWay + " (expected: >= 0)");
+    }
+    return named(
+        name,
+        client -> {
+          PrequalConfig settings =
+              config
+                  .apply(PrequalConfig.builder(new SimulatedProbe(client, delay)))
+                  .executor(Runnable::run)
+                  .build();
+          return new FacadeRouter(client, Algorithm.PREQUAL, b -> b.prequal(settings));
+        });
+  }
+
+  /**
+   * Your own {@link ServerPicker}, one per client from {@code factory}: each call is counted on the
+   * picked server's {@link dev.lbkit.core.Server#activeConnections()} from pick to response, as a
+   * lease would.
+   */
+  static Policy picker(String name, PickerFactory factory) {
+    Objects.requireNonNull(factory, "factory");
+    return named(name, client -> new PickerRouter(client, factory.picker(client)));
+  }
+
+  /**
+   * The bound no product reaches: every request to the server that will finish it soonest by the
+   * true state, the member with the lowest (requests in flight + 1) x mean work / (cores x current
+   * speed), ties at random. It sees every client's requests and every slowdown.
+   */
+  static Policy oracle() {
+    return named("oracle (global least loaded)", OracleRouter::new);
+  }
+
+  /**
+   * The supermarket model's rule: the shortest true queue of {@code choices} members sampled
+   * uniformly with replacement (1 is random routing), or of all members when {@code choices} is at
+   * least their number (join the shortest queue); ties go to the first sampled, or at random.
+   *
+   * @throws IllegalArgumentException if {@code choices} is below 1
+   */
+  static Policy shortestOf(int choices) {
+    if (choices < 1) {
+      throw new IllegalArgumentException("choices: " + choices + " (expected: >= 1)");
+    }
+    return named(
+        choices == Integer.MAX_VALUE
+            ? "join the shortest queue"
+            : "shortest of " + choices + " sampled queues",
+        client -> new ShortestQueueRouter(client, choices));
+  }
+
+  /** A policy named {@code name} whose routers {@code routers} makes. */
+  static Policy named(String name, RouterFactory routers) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(routers, "routers");
+    return new Policy() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Router router(Client client) {
+        return routers.router(client);
+      }
+
+      @Override
+      public String toString() {
+        return name;
+      }
     };
   }
 
-  private Algorithm algorithm() {
-    switch (this) {
-      case ROUND_ROBIN:
-        return Algorithm.ROUND_ROBIN;
-      case RANDOM:
-        return Algorithm.RANDOM;
-      case LEAST_CONNECTIONS:
-        return Algorithm.LEAST_CONNECTIONS;
-      case POWER_OF_TWO_CHOICES:
-        return Algorithm.POWER_OF_TWO_CHOICES;
-      default:
-        throw new AssertionError(this + " is not a facade algorithm");
-    }
+  /** Makes one client's router. */
+  @FunctionalInterface
+  interface RouterFactory {
+    /** Returns a router for {@code client}. */
+    Router router(Client client);
+  }
+
+  /** Makes one client's picker. */
+  @FunctionalInterface
+  interface PickerFactory {
+    /**
+     * Returns a picker over {@code client}'s {@link Client#initialMembers()} (servers that join
+     * later are added with {@link ServerPicker#setServers}).
+     */
+    ServerPicker picker(Client client);
   }
 }

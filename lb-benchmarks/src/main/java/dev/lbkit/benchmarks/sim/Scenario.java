@@ -1,107 +1,42 @@
 package dev.lbkit.benchmarks.sim;
 
-import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
-import java.util.random.RandomGenerator;
 
 /**
- * A simulated service: how many backends, how fast requests arrive (a Poisson process), for how
- * long, how long each request takes on the backend it is routed to, and what counts as a success.
- * Every run of a scenario is a fresh set of backends; {@link #seeds()} runs are averaged.
+ * A named experiment: simulations that differ only in their policy or load, each run over the same
+ * seeds. Cases are grouped (by load in C, by slow start in E) for tables and charts.
+ *
+ * @param id the short name: "A" ... "E"
+ * @param title one line for tables and charts
+ * @param definition the full definition, a markdown paragraph
+ * @param cases every simulation, in table order
+ * @param seeds how many seeds (1 to seeds) each case runs
  */
-abstract class Scenario {
+record Scenario(String id, String title, String definition, List<Case> cases, int seeds) {
 
-  /** How long a backend takes, given what it has been sent so far. One per run. */
-  interface Backends {
-    /**
-     * Returns when a request arriving at {@code arrivalNanos} on backend {@code backend} completes,
-     * given its {@code work} (from {@link Scenario#drawWork}).
-     */
-    long completion(int backend, long arrivalNanos, double work);
+  /**
+   * One simulation of the scenario.
+   *
+   * @param group its group in tables ("85%", "slow start"), or "" when the scenario has one
+   * @param simulation what runs
+   */
+  record Case(String group, Simulation simulation) {
+    Case {
+      Objects.requireNonNull(group, "group");
+      Objects.requireNonNull(simulation, "simulation");
+    }
+
+    String policy() {
+      return simulation.policy().name();
+    }
   }
 
-  private final String id;
-  private final String title;
-  private final int backends;
-  private final double requestsPerSecond;
-  private final Duration duration;
-  private final Duration successWithin;
-  private final int seeds;
-
-  Scenario(
-      String id,
-      String title,
-      int backends,
-      double requestsPerSecond,
-      Duration duration,
-      Duration successWithin,
-      int seeds) {
-    this.id = Objects.requireNonNull(id, "id");
-    this.title = Objects.requireNonNull(title, "title");
-    if (backends < 2) {
-      throw new IllegalArgumentException("backends: " + backends + " (expected: >= 2)");
-    }
-    if (!(requestsPerSecond > 0)) {
-      throw new IllegalArgumentException(
-          "requestsPerSecond: " + requestsPerSecond + " (expected: > 0)");
-    }
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException("duration: " + duration + " (expected: > 0)");
-    }
+  Scenario {
+    Objects.requireNonNull(id, "id");
+    cases = List.copyOf(cases);
     if (seeds < 1) {
       throw new IllegalArgumentException("seeds: " + seeds + " (expected: >= 1)");
     }
-    this.backends = backends;
-    this.requestsPerSecond = requestsPerSecond;
-    this.duration = duration;
-    this.successWithin = Objects.requireNonNull(successWithin, "successWithin");
-    this.seeds = seeds;
   }
-
-  /** A short name: "A", "B". */
-  final String id() {
-    return id;
-  }
-
-  /** A one-line description, for tables and the chart. */
-  final String title() {
-    return title;
-  }
-
-  /** How many backends. */
-  final int backends() {
-    return backends;
-  }
-
-  /** The mean arrival rate of the Poisson process. */
-  final double requestsPerSecond() {
-    return requestsPerSecond;
-  }
-
-  /** How long requests arrive for; the run goes on until the last one completes. */
-  final Duration duration() {
-    return duration;
-  }
-
-  /** The latency a request must not exceed to count as a success. */
-  final Duration successWithin() {
-    return successWithin;
-  }
-
-  /** How many seeds (1, 2, ...) are run and averaged. */
-  final int seeds() {
-    return seeds;
-  }
-
-  /** The full definition, as a markdown paragraph. */
-  abstract String definition();
-
-  /**
-   * Draws the work of the next request, before it is routed, so that every algorithm meets the same
-   * work for the same seed. Draws exactly one value from {@code random}.
-   */
-  abstract double drawWork(RandomGenerator random);
-
-  /** Returns fresh backends, for one run. */
-  abstract Backends newBackends();
 }

@@ -1,25 +1,33 @@
 /**
- * A seeded, deterministic discrete-event simulation of a client balancing requests over simulated
- * backends with lbkit's own algorithms, and {@link dev.lbkit.benchmarks.sim.TailLatencySimulation},
- * which runs it and writes {@code docs/simulation.md} and {@code docs/simulation-p99.svg}.
+ * A seeded, deterministic discrete-event simulator of client processes balancing requests over a
+ * fleet of servers with lbkit's algorithms (or your own), and {@link
+ * dev.lbkit.benchmarks.sim.Simulate}, its command line. See {@code docs/simulation.md} for the
+ * validation against queueing theory and the published scenarios.
+ *
+ * <h2>The API</h2>
+ *
+ * A {@link dev.lbkit.benchmarks.sim.Simulation} puts together a {@link
+ * dev.lbkit.benchmarks.sim.Fleet} of {@link dev.lbkit.benchmarks.sim.ServerSpec}s (work from a
+ * {@link dev.lbkit.benchmarks.sim.ServiceTime}, FIFO or processor sharing over some cores, speed
+ * changed by {@link dev.lbkit.benchmarks.sim.Slowdown}s, an {@link
+ * dev.lbkit.benchmarks.sim.Antagonist} or a warm-up after joining), a number of clients, {@link
+ * dev.lbkit.benchmarks.sim.Arrivals} and a {@link dev.lbkit.benchmarks.sim.Policy}, which gives
+ * every client its own {@link dev.lbkit.benchmarks.sim.Router} over its own {@link
+ * dev.lbkit.core.Server} objects: the {@link dev.lbkit.core.LoadBalancer} facade with any {@link
+ * dev.lbkit.core.Algorithm}, Prequal probing the simulated servers' {@link
+ * dev.lbkit.core.LoadReporter}s, your own {@link dev.lbkit.core.ServerPicker}, or a router of your
+ * own. {@link dev.lbkit.benchmarks.sim.Simulation#run(int)} gives {@link
+ * dev.lbkit.benchmarks.sim.Results} over seeds.
  *
  * <h2>Design</h2>
  *
- * {@link dev.lbkit.benchmarks.sim.EventLoop} keeps the simulated clock in nanoseconds and runs
- * scheduled actions in time order; it is also the {@link dev.lbkit.core.Ticker} of everything it
- * drives, so leases and {@link dev.lbkit.core.PeakEwma}'s decay see simulated time. The algorithms
- * are the library's classes, not copies: the {@link dev.lbkit.core.LoadBalancer} facade with an
- * {@link dev.lbkit.core.Algorithm}, whose leases are closed when the simulated response arrives, so
- * least connections and power of two choices see the true number of calls in flight; and {@link
- * dev.lbkit.core.PeakEwma}, counted with its {@code connect}/{@code disconnect} and fed the
- * simulated latency of every call.
- *
- * <p>Every random draw comes from a {@link java.util.SplittableRandom} split from the run's seed
- * into three streams: arrivals, the work of each request (drawn before it is routed) and the
- * algorithm's own draws. Every algorithm therefore meets the same arrivals and the same work for a
- * given seed (common random numbers), and a run prints the same numbers every time.
- *
- * <p>Nothing here is library code; it runs on one thread.
+ * One run is single-threaded: a binary heap of events in primitive arrays ({@code EventHeap}) on a
+ * simulated nanosecond clock, which is also the {@link dev.lbkit.core.Ticker} of every balancer.
+ * Each server keeps a virtual work clock and its requests in service in a heap by finishing tag, so
+ * a speed change or a new request moves one completion event (see {@code SimulationRun}). Latencies
+ * go to a log-linear histogram of constant size. Every random draw comes from a {@link
+ * java.util.SplittableRandom} split from the run's seed (arrivals, work, antagonists, each client),
+ * so every policy meets the same traffic on a given seed.
  */
 @NullMarked
 package dev.lbkit.benchmarks.sim;
