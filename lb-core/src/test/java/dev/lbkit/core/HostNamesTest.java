@@ -24,6 +24,12 @@ class HostNamesTest {
         "api.example.com                         | api.example.com",
         "my_service-1.internal                   | my_service-1.internal",
         "xn--bcher-kva.example                   | xn--bcher-kva.example",
+        // An internationalised name: its ASCII form, the one a resolver is asked for.
+        "b\u00fccher.example                      | xn--bcher-kva.example",
+        "B\u00dcCHER.Example                      | xn--bcher-kva.example",
+        "h\u00e9llo.example                       | xn--hllo-bpa.example",
+        "b\u00fccher\u3002example                 | xn--bcher-kva.example",
+        "\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com | example.com",
         "localhost                               | localhost",
         "1a.example                              | 1a.example",
         "10.0.0.1a                               | 10.0.0.1a",
@@ -105,7 +111,8 @@ class HostNamesTest {
         "http://a",
         "a%b",
         "*.example",
-        "h\u00e9llo.example",
+        "b\u00fccher..example",
+        "\u00fc/x.example",
         "a\\b",
         "'a'",
         // Not an IPv6 literal.

@@ -1,5 +1,6 @@
 package dev.lbkit.core.internal;
 
+import java.net.IDN;
 import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -11,8 +12,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li><b>A DNS name</b>: ASCII letters, digits, {@code -}, {@code _} and dots; labels of 1 to 63
  *       characters, at most 253 characters in all, plus one trailing dot (an absolute name, kept as
- *       given). Lower-cased: DNS names are case-insensitive. An internationalised name is given in
- *       its ASCII ({@code xn--}) form.
+ *       given). Lower-cased: DNS names are case-insensitive. An internationalised name ({@code
+ *       bücher.example}) becomes its ASCII form ({@code xn--bcher-kva.example}) by IDNA 2003's
+ *       ToASCII ({@link java.net.IDN#toASCII(String)}), which also maps full-width letters and the
+ *       ideographic full stop; so both spellings make one server, and what is dialled is ASCII.
  *   <li><b>An IPv4 address</b>: four decimal numbers 0 to 255 without leading zeros, as given. A
  *       name whose last label is all digits must be one: {@code 127.1}, {@code 2130706433} and
  *       {@code 010.0.0.1} are rejected, since resolvers read them as {@code 127.0.0.1} or in octal.
@@ -87,7 +90,25 @@ public final class HostNames {
       }
       return literal;
     }
-    return nameOrIpv4(host);
+    return nameOrIpv4(isAscii(host) ? host : idnToAscii(host));
+  }
+
+  private static boolean isAscii(String host) {
+    for (int i = 0; i < host.length(); i++) {
+      if (host.charAt(i) > 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** An internationalised name's ASCII ({@code xn--}) form, as a resolver is asked for it. */
+  private static String idnToAscii(String host) {
+    try {
+      return IDN.toASCII(host);
+    } catch (IllegalArgumentException e) {
+      throw invalid(host, "an internationalised DNS name that IDNA can convert to ASCII");
+    }
   }
 
   private static String nameOrIpv4(String host) {
