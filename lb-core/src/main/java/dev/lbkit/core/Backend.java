@@ -43,6 +43,11 @@ final class Backend implements Identified {
   volatile @Nullable TokenBucket rateLimit;
   volatile int maxConcurrent;
 
+  /** Whether the limits above are this server's own, kept through balancer-wide changes. */
+  boolean rateOverridden; // under the roster's write lock
+
+  boolean capOverridden; // under the roster's write lock
+
   /** The affinity cookie naming this server, under its balancer's secret; null unless sticky. */
   final AffinityCookies.@Nullable Token cookie;
 

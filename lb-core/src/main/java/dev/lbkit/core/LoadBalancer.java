@@ -110,6 +110,8 @@ public final class LoadBalancer {
   private final Router router;
   private final WaitQueue waitQueue;
   private final Failover failover;
+  private final AsyncFailover asyncFailover;
+  private final Limits limits;
   private final Listeners listeners;
   private final @Nullable PeakEwmaPolicy latencyAware; // PEAK_EWMA: leases feed its estimates
   private final @Nullable SessionAffinity affinity;
@@ -151,9 +153,9 @@ public final class LoadBalancer {
     this.listeners = new Listeners(builder.listeners);
     Policy<?> policy = policyOf(builder);
     this.latencyAware = policy instanceof PeakEwmaPolicy ? (PeakEwmaPolicy) policy : null;
-    double rate = builder.ratePerSecond;
-    long burst = builder.rateBurst;
-    int maxConcurrent = builder.maxConcurrent;
+    Limits limits =
+        new Limits(builder.ratePerSecond, builder.rateBurst, builder.maxConcurrent, ticker);
+    this.limits = limits;
     boolean sticky = builder.sticky;
     byte[] secret = builder.affinitySecret;
     this.cookies = new AffinityCookies(secret != null ? secret : AffinityCookies.randomSecret());
@@ -164,12 +166,7 @@ public final class LoadBalancer {
             policy,
             placementOf(builder),
             sticky,
-            server ->
-                new Backend(
-                    server,
-                    rate > 0 ? TokenBucket.create(rate, burst, ticker) : null,
-                    maxConcurrent,
-                    sticky ? cookies.tokenOf(server.id()) : null),
+            server -> limits.newBackend(server, sticky ? cookies.tokenOf(server.id()) : null),
             listeners::serverRemoved,
             panicThreshold,
             ticker);
@@ -186,7 +183,8 @@ public final class LoadBalancer {
     this.waitQueue = new WaitQueue(request -> lease(request, null), this::granted);
     RetryBudget budget =
         builder.retryBudget != null ? builder.retryBudget : RetryBudget.create(0.2, 10, ticker);
-    this.failover = new Failover(this, budget, builder.maxAttempts);
+    this.failover = new Failover(this, budget, builder.maxAttempts, builder.retryRule);
+    this.asyncFailover = new AsyncFailover(failover);
   }
 
   /** The policy of {@code builder}'s algorithm; CONSISTENT_HASH's routes keyless requests. */
@@ -268,7 +266,7 @@ public final class LoadBalancer {
     Objects.requireNonNull(request, "request");
     Lease lease = tryLease(request, null);
     if (lease == null) {
-      throw refuse(request);
+      throw refuse(request, null);
     }
     return lease;
   }
@@ -308,8 +306,11 @@ public final class LoadBalancer {
     }
     Lease lease = waitQueue.acquire(request, timeout);
     if (lease == null) {
-      NoServerAvailableException refusal = refuse(request);
-      throw new NoServerAvailableException(refusal.getMessage() + " within " + timeout);
+      NoServerAvailableException refusal = refuse(request, null);
+      throw new NoServerAvailableException(
+          refusal.getMessage() + " within " + timeout,
+          refusal.refusal(),
+          refusal.retryAfter().orElse(null));
     }
     return lease;
   }
@@ -323,16 +324,18 @@ public final class LoadBalancer {
   }
 
   /**
-   * Runs {@code call} on an admissible server, failing over to other servers: when the call throws,
-   * it is tried again on a server not yet tried, up to the configured number of attempts (3 by
-   * default) and only while the retry budget allows (20% of requests plus 10 a second by default),
-   * so retries cannot multiply the load during an outage. Every attempt runs under a lease, so it
-   * is counted, timed and reported like any other; an {@code Error} (or any other throwable) from
-   * the call fails its lease too, and an {@code Error} is rethrown without a retry.
+   * Runs {@code call} on an admissible server, failing over to other servers: when the call throws
+   * a failure the {@linkplain Builder#retryRule retry rule} retries ({@link RetryRule#safe()} by
+   * default: connection refused, or an {@code IOException} of an idempotent request), it is tried
+   * again on a server not yet tried, up to the configured number of attempts (3 by default) and
+   * only while the retry budget allows (20% of requests plus 10 a second by default), so retries
+   * cannot multiply the load during an outage. Every attempt runs under a lease, so it is counted,
+   * timed and reported like any other; an {@code Error} (or any other throwable) from the call
+   * fails its lease too, and an {@code Error} is rethrown without a retry.
    *
    * @return what the first successful attempt returned
-   * @throws FailoverException if no attempt succeeded; its cause is the last attempt's failure,
-   *     earlier ones are suppressed
+   * @throws FailoverException if no attempt succeeded (a failure the rule does not retry is tried
+   *     once); its cause is the last attempt's failure, earlier ones are suppressed
    * @throws NoServerAvailableException if no server was admissible for the first attempt
    * @throws NullPointerException if an argument is null
    */
@@ -340,6 +343,139 @@ public final class LoadBalancer {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(call, "call");
     return failover.execute(request, call);
+  }
+
+  /**
+   * Runs {@code call} as {@link #execute} does, without blocking: the same admission, leases,
+   * failover, {@linkplain Builder#retryRule retry rule} and retry budget, over the stages the call
+   * returns. The caller's thread only starts the first attempt; a retry starts on the thread that
+   * completed the failed attempt's stage, at once (there is no pause between attempts, so no thread
+   * of the balancer is involved). When no server is admissible the attempt does not wait: the
+   * future fails at once.
+   *
+   * <p>Each attempt holds a lease from the moment it starts until its stage completes, closed
+   * exactly once and before the returned future completes, so whoever the future wakes finds the
+   * slot free. Cancelling the returned future (or completing it any other way, as {@code orTimeout}
+   * does) cancels the attempt in flight, calling its stage's {@code
+   * toCompletableFuture().cancel(true)}, and frees its slot before {@code cancel} returns; a stage
+   * that ignores the cancellation runs on, uncounted.
+   *
+   * <pre>{@code
+   * HttpClient http = HttpClient.newHttpClient();
+   * CompletableFuture<String> body = lb.executeAsync(request, server -> http
+   *     .sendAsync(HttpRequest.newBuilder(URI.create("http://" + server.id() + "/api")).build(),
+   *         BodyHandlers.ofString())
+   *     .thenApply(HttpResponse::body));
+   * }</pre>
+   *
+   * @return a future completed with what the first successful attempt's stage completed with, or
+   *     exceptionally with a {@link NoServerAvailableException} if no server was admissible for the
+   *     first attempt, a {@link FailoverException} if no attempt succeeded (its cause the last
+   *     attempt's failure, unwrapped from a {@code CompletionException}), or an {@code Error} an
+   *     attempt failed with
+   * @throws NullPointerException if an argument is null
+   */
+  public <T> CompletableFuture<T> executeAsync(Request request, AsyncBackendCall<T> call) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(call, "call");
+    return asyncFailover.execute(request, call);
+  }
+
+  /**
+   * Takes a lease on {@code server}, if it is a member and admissible now (healthy or the balancer
+   * panics, not draining, not ejected, under its cap, with a rate-limit token) and no waiting
+   * acquire is first in line: for a service that chose the server itself (its own job table, say)
+   * and wants the call counted, capped and timed like any other. No algorithm or affinity is
+   * consulted. A refusal counts as rejected, as {@link #tryAcquire(Request)}'s does.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public Optional<Lease> tryAcquire(Request request, Server server) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(server, "server");
+    Backend backend = roster.backend(server);
+    if (backend != null && waitQueue.mayProceed() && router.admitOne(backend, true)) {
+      count(backend);
+      Lease lease = new Lease(this, backend, request, ticker.read());
+      granted(lease);
+      return Optional.of(lease);
+    }
+    rejected.increment();
+    listeners.rejected(request);
+    return Optional.empty();
+  }
+
+  // ---------------------------------------------------------------- limits
+
+  /**
+   * Limits every server to {@code perSecond} requests a second with bursts of up to {@code burst},
+   * from now on, as {@link Builder#rateLimit(double, long)} does at build: each server gets a new
+   * bucket, full. Servers with a {@linkplain #setRateLimit(Server, double, long) limit of their
+   * own} keep it; servers that join later get this one.
+   *
+   * <p>Cost: O(n) under the lock membership changes take; routing is not blocked.
+   *
+   * @throws IllegalArgumentException if {@code perSecond} is not in {@code (0, 1e9]} or {@code
+   *     burst} is below 1, with the builder's messages
+   */
+  public void setRateLimit(double perSecond, long burst) {
+    Limits.checkRate(perSecond, burst);
+    roster.withMembers(members -> limits.setRate(perSecond, burst, members));
+  }
+
+  /**
+   * Limits {@code server} to {@code perSecond} requests a second with bursts of up to {@code
+   * burst}, whatever the balancer-wide limit is now or becomes, for as long as it is a member. Its
+   * bucket is new and full.
+   *
+   * @throws IllegalArgumentException if {@code server} is not a member (the message names it), or
+   *     {@code perSecond} is not in {@code (0, 1e9]} or {@code burst} is below 1
+   * @throws NullPointerException if {@code server} is null
+   */
+  public void setRateLimit(Server server, double perSecond, long burst) {
+    Objects.requireNonNull(server, "server");
+    Limits.checkRate(perSecond, burst);
+    roster.withMembers(members -> limits.overrideRate(member(server), perSecond, burst));
+  }
+
+  /**
+   * Caps the active connections of every server at {@code maxConcurrent} from now on, as {@link
+   * Builder#maxConcurrent} does at build. A lower cap revokes no lease: a server over it takes no
+   * new one until it is under it. Servers with a {@linkplain #setMaxConcurrent(Server, int) cap of
+   * their own} keep it; servers that join later get this one. Waiting acquires are served at once
+   * if the cap went up.
+   *
+   * @throws IllegalArgumentException if {@code maxConcurrent} is below 1
+   */
+  public void setMaxConcurrent(int maxConcurrent) {
+    Limits.checkMaxConcurrent(maxConcurrent);
+    roster.withMembers(members -> limits.setMaxConcurrent(maxConcurrent, members));
+    waitQueue.dispatch();
+  }
+
+  /**
+   * Caps the active connections of {@code server} at {@code maxConcurrent}, whatever the
+   * balancer-wide cap is now or becomes, for as long as it is a member. A lower cap revokes no
+   * lease.
+   *
+   * @throws IllegalArgumentException if {@code server} is not a member (the message names it), or
+   *     {@code maxConcurrent} is below 1
+   * @throws NullPointerException if {@code server} is null
+   */
+  public void setMaxConcurrent(Server server, int maxConcurrent) {
+    Objects.requireNonNull(server, "server");
+    Limits.checkMaxConcurrent(maxConcurrent);
+    roster.withMembers(members -> Limits.overrideMaxConcurrent(member(server), maxConcurrent));
+    waitQueue.dispatch();
+  }
+
+  /** The backend of member {@code server}; under the roster's lock, so it stays one. */
+  private Backend member(Server server) {
+    Backend backend = roster.backend(server);
+    if (backend == null) {
+      throw Limits.notAMember(server);
+    }
+    return backend;
   }
 
   // ---------------------------------------------------------------- membership
@@ -649,12 +785,31 @@ public final class LoadBalancer {
     backend.requests.increment();
   }
 
-  /** Counts a rejection, tells the listeners, and returns the exception to throw. */
-  NoServerAvailableException refuse(Request request) {
+  /**
+   * Counts a rejection, tells the listeners, and returns the exception to throw, saying why (see
+   * {@link Refusals}): for a request held by a strict affinity pin, why its pinned server refused.
+   */
+  NoServerAvailableException refuse(Request request, @Nullable List<Server> tried) {
     rejected.increment();
     listeners.rejected(request);
-    return new NoServerAvailableException(
-        "no admissible server among " + roster.table().members.length + " server(s)");
+    Backend[] members = roster.table().members;
+    SessionAffinity pins = affinity;
+    Server held = pins != null && pins.isStrict() ? pins.pinned(request, false) : null;
+    if (held != null) {
+      Backend backend = roster.backend(held);
+      return Refusals.explain(
+          backend == null ? new Backend[0] : new Backend[] {backend},
+          null,
+          router.panics(),
+          ticker,
+          "no admissible server: the strict pin's server " + held.id());
+    }
+    return Refusals.explain(
+        members,
+        tried,
+        router.panics(),
+        ticker,
+        "no admissible server among " + members.length + " server(s)");
   }
 
   /** Called once per lease, by {@link Lease#close()}: bookkeeping first, then listeners. */
@@ -708,6 +863,7 @@ public final class LoadBalancer {
     private int maxEjectionPercent = 10;
     private double panicThreshold; // 0: off
     private @Nullable RetryBudget retryBudget;
+    private RetryRule retryRule = RetryRule.safe();
     private byte @Nullable [] affinitySecret; // null: random per balancer
     private RandomGenerator random = RandomSources.threadLocal();
     private Ticker ticker = Ticker.system();
@@ -760,15 +916,7 @@ public final class LoadBalancer {
      *     below 1
      */
     public Builder rateLimit(double perSecond, long burst) {
-      if (!(perSecond > 0 && perSecond <= 1e9)) {
-        throw new IllegalArgumentException(
-            "perSecond: " + perSecond + " (expected: > 0 and <= 1.0E9)");
-      }
-      if (burst < 1) {
-        throw new IllegalArgumentException("burst: " + burst + " (expected: >= 1)");
-      }
-      // The bucket's own checks (a refill interval that fits, say) fail here, not at addServer.
-      TokenBucket unused = TokenBucket.create(perSecond, burst, Ticker.system());
+      Limits.checkRate(perSecond, burst);
       this.ratePerSecond = perSecond;
       this.rateBurst = burst;
       return this;
@@ -781,9 +929,7 @@ public final class LoadBalancer {
      * @throws IllegalArgumentException if {@code maxConcurrent} is below 1
      */
     public Builder maxConcurrent(int maxConcurrent) {
-      if (maxConcurrent < 1) {
-        throw new IllegalArgumentException("maxConcurrent: " + maxConcurrent + " (expected: >= 1)");
-      }
+      Limits.checkMaxConcurrent(maxConcurrent);
       this.maxConcurrent = maxConcurrent;
       return this;
     }
@@ -857,6 +1003,16 @@ public final class LoadBalancer {
                 + ")");
       }
       this.affinitySecret = secret.clone();
+      return this;
+    }
+
+    /**
+     * Sets which failures {@link LoadBalancer#execute} and {@link LoadBalancer#executeAsync} retry
+     * on another server; {@link RetryRule#safe()} by default (a {@code POST} whose connection was
+     * refused is retried, one that failed with an application error is not).
+     */
+    public Builder retryRule(RetryRule retryRule) {
+      this.retryRule = Objects.requireNonNull(retryRule, "retryRule");
       return this;
     }
 

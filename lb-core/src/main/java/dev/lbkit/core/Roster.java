@@ -630,6 +630,16 @@ final class Roster implements ServerWatcher {
     return new RoutingTable(members, backends, candidates, weights, state, panic, recheckAt);
   }
 
+  /**
+   * Runs {@code change} on the members under the write lock, under which backends are also created
+   * and joined: a change made to every member misses no server joining meanwhile.
+   */
+  void withMembers(Consumer<Backend[]> change) {
+    synchronized (writeLock) {
+      change.accept(table.members);
+    }
+  }
+
   @Override
   public String toString() {
     return "Roster" + Objects.requireNonNull(table).servers;

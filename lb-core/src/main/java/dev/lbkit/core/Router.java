@@ -84,7 +84,14 @@ final class Router {
     SessionAffinity pins = affinity;
     if (pins != null
         && (pins.method() == SessionAffinity.Method.COOKIE || pins.affinityKey(request) != null)) {
-      Optional<Server> pinned = pins.getServer(request);
+      if (pins.isStrict()) { // a pin is never moved: its server or nothing
+        Server held = pins.pinned(request, true);
+        if (held != null) {
+          Backend backend = roster.backend(held);
+          return backend != null && admit.test(backend) ? backend : null;
+        }
+      }
+      Optional<Server> pinned = pins.isStrict() ? Optional.empty() : pins.getServer(request);
       if (pinned.isPresent()) {
         Backend backend = roster.backend(pinned.get());
         if (backend != null && admit.test(backend)) {
@@ -130,6 +137,20 @@ final class Router {
       }
     }
     return null;
+  }
+
+  /**
+   * Admits the one member {@code b}, taking its token (and, for a lease, its slot): the checks of
+   * {@link #choose} without the choosing. Returns whether it was admitted.
+   */
+  boolean admitOne(Backend b, boolean lease) {
+    RoutingTable table = panicCheck ? roster.table(ticker.read()) : roster.table();
+    return shared[(lease ? 2 : 0) + (table.panic ? 1 : 0)].test(b);
+  }
+
+  /** Whether the balancer panics now, by the table a pick would read. */
+  boolean panics() {
+    return (panicCheck ? roster.table(ticker.read()) : roster.table()).panic;
   }
 
   /** Whether health and ejection let {@code b} in: always while the balancer panics. */

@@ -46,6 +46,16 @@ import org.jspecify.annotations.Nullable;
  * {@link #getServer} returns a pinned server only while it is healthy; a caller that then routes
  * elsewhere calls {@link #pin} again, and later requests follow the new pin.
  *
+ * <p><b>Strict pins.</b> A balancer given this affinity sends a pinned request to its server while
+ * that server is admissible, and otherwise, by default, routes it elsewhere and pins it there. A
+ * <em>strict</em> affinity ({@link #strict(Method, Duration)}, or {@link Builder#strict}) never
+ * moves a pin: a request whose pinned server is down, draining, ejected, full or gone is refused
+ * ({@code route} is empty, {@code acquire} throws {@link NoServerAvailableException} with the
+ * pinned server's {@link Refusal}, {@link Refusal#NO_SERVERS} once it left the balancer), and the
+ * pin stays, so a service can answer "your job's runner is gone" instead of sending the job to a
+ * runner that never heard of it. A request with no pin is routed by the algorithm and pinned, as
+ * usual. {@link #getServer} is the same for both: empty while the server is unhealthy.
+ *
  * <p>A {@link LoadBalancer} built with {@code sticky(true)} needs no table for IP affinity: it
  * hashes the client IP on a consistent hash ring, so every balancer over the same servers agrees;
  * use this class for key affinity ({@code LoadBalancer.builder(...).affinity(new
@@ -118,6 +128,7 @@ public final class SessionAffinity {
    */
   private final Method method;
 
+  private final boolean strict;
   private final long ttlNanos;
   private final int maxEntries;
   private final String cookieName;
@@ -208,6 +219,7 @@ public final class SessionAffinity {
 
   private SessionAffinity(Builder builder) {
     this.method = builder.method;
+    this.strict = builder.strict;
     this.ttlNanos = saturatedNanos(builder.ttl);
     this.maxEntries = builder.maxEntries;
     this.cookieName = builder.cookieName;
@@ -225,6 +237,45 @@ public final class SessionAffinity {
    */
   public static Builder builder(Method method, Duration ttl) {
     return new Builder(method, ttl);
+  }
+
+  /**
+   * Returns a strict affinity by {@code method} with pins lasting {@code ttl} after their last use
+   * (see the class comment): a balancer refuses a request whose pinned server is not admissible
+   * rather than re-pin it. Shorthand for {@code builder(method, ttl).strict(true).build()}.
+   *
+   * @throws IllegalArgumentException if {@code ttl} is not positive
+   * @throws NullPointerException if an argument is null
+   */
+  public static SessionAffinity strict(Method method, Duration ttl) {
+    return builder(method, ttl).strict(true).build();
+  }
+
+  /** Returns whether pins are strict: never moved by a balancer (see the class comment). */
+  public boolean isStrict() {
+    return strict;
+  }
+
+  /**
+   * Returns the server {@code request} is pinned to, healthy or not, if its pin has not expired,
+   * else null; a hit extends the pin by the ttl when {@code refresh}. For a strict balancer.
+   */
+  @Nullable Server pinned(Request request, boolean refresh) {
+    Object key = lookupKey(request);
+    Entry entry = key == null ? null : pins.get(key);
+    Pin pin = entry == null ? null : entry.pin;
+    if (entry == null || pin == null) {
+      return null;
+    }
+    long now = ticker.read();
+    if (now - pin.expiresAt() >= 0) {
+      dropExpired(entry, pin);
+      return null;
+    }
+    if (refresh) {
+      entry.casPin(pin, new Pin(pin.server(), now + ttlNanos)); // a lost race refreshed it too
+    }
+    return pin.server();
   }
 
   /**
@@ -484,7 +535,14 @@ public final class SessionAffinity {
 
   @Override
   public String toString() {
-    return "SessionAffinity{" + method + ", ttl=" + ttl() + ", pins=" + size + "}";
+    return "SessionAffinity{"
+        + method
+        + (strict ? ", strict" : "")
+        + ", ttl="
+        + ttl()
+        + ", pins="
+        + size
+        + "}";
   }
 
   /**
@@ -497,6 +555,7 @@ public final class SessionAffinity {
     private String cookieName = DEFAULT_COOKIE_NAME;
     private Ticker ticker = Ticker.system();
     private byte @Nullable [] cookieSecret;
+    private boolean strict;
 
     private Builder(Method method, Duration ttl) {
       this.method = Objects.requireNonNull(method, "method");
@@ -569,6 +628,16 @@ public final class SessionAffinity {
                 + ")");
       }
       this.cookieSecret = cookieSecret.clone();
+      return this;
+    }
+
+    /**
+     * Makes pins strict: a balancer refuses a request whose pinned server is not admissible (down,
+     * draining, ejected, full, or gone) instead of re-pinning it elsewhere; see the class comment.
+     * Off by default.
+     */
+    public Builder strict(boolean strict) {
+      this.strict = strict;
       return this;
     }
 

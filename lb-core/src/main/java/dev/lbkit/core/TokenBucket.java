@@ -225,6 +225,15 @@ public final class TokenBucket {
     return Math.max(capacityNanos - debt, 0L) / intervalNanos;
   }
 
+  /**
+   * Returns how many nanoseconds from now until {@link #tryAcquire()} could take a permit: 0 if it
+   * could now. Reads the ticker once; a snapshot, as {@link #availablePermits()} is.
+   */
+  long nanosUntilPermit() {
+    long debt = Math.max(tat.get() - ticker.read(), 0L);
+    return Math.max(debt + intervalNanos - capacityNanos, 0L);
+  }
+
   /** Returns the rate this bucket was created with, in permits per second. */
   public double permitsPerSecond() {
     return permitsPerSecond;
