@@ -5,8 +5,11 @@ import dev.lbkit.core.Server;
 import dev.lbkit.core.Ticker;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -89,6 +92,7 @@ public final class HttpForwarder implements AutoCloseable {
   private final int maxReplyBytes;
   private final AccessLog accessLog;
   private final Ticker ticker;
+  private final Set<String> withheldRequestHeaders; // lower case
   private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong maxInFlight = new AtomicLong();
 
@@ -98,6 +102,7 @@ public final class HttpForwarder implements AutoCloseable {
     this.maxReplyBytes = builder.maxReplyBytes;
     this.accessLog = builder.accessLog;
     this.ticker = builder.ticker;
+    this.withheldRequestHeaders = Set.copyOf(builder.withheldRequestHeaders);
     QueuedThreadPool threads = new QueuedThreadPool(builder.maxThreads, 2);
     threads.setName(builder.name);
     threads.setDaemon(true);
@@ -335,6 +340,11 @@ public final class HttpForwarder implements AutoCloseable {
     return client.getScheduler();
   }
 
+  /** The request headers, lower case, a streamed exchange never forwards. */
+  Set<String> withheldRequestHeaders() {
+    return withheldRequestHeaders;
+  }
+
   Ticker ticker() {
     return ticker;
   }
@@ -411,8 +421,21 @@ public final class HttpForwarder implements AutoCloseable {
     private int maxReplyBytes = 4 << 20;
     private AccessLog accessLog = AccessLog.slf4j();
     private Ticker ticker = Ticker.system();
+    private final Set<String> withheldRequestHeaders = new HashSet<>();
 
     private Builder() {}
+
+    /**
+     * Never forwards the client's request headers {@code names} (any case) to a backend: the
+     * service's own credentials, say ({@code Authorization} when clients authenticate to the
+     * service, not to the backends). None by default.
+     */
+    public Builder withholdRequestHeaders(String... names) {
+      for (String name : names) {
+        withheldRequestHeaders.add(Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT));
+      }
+      return this;
+    }
 
     /** Names the forwarder's threads; {@code http-forwarder} by default. */
     public Builder name(String name) {
