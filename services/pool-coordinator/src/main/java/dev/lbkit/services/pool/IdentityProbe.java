@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lbkit.core.Server;
 import dev.lbkit.health.Probe;
 import dev.lbkit.health.ProbeResult;
-import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -48,10 +47,9 @@ final class IdentityProbe implements Probe {
     }
     byte[] nonce = new byte[WorkerIdentity.NONCE_BYTES];
     random.nextBytes(nonce);
-    URI uri =
-        worker.resolve(
-            "/health?nonce=" + Base64.getUrlEncoder().withoutPadding().encodeToString(nonce));
-    CompletableFuture<WorkerClient.Reply> exchange = workers.get(uri, timeout);
+    String target =
+        "/health?nonce=" + Base64.getUrlEncoder().withoutPadding().encodeToString(nonce);
+    CompletableFuture<WorkerClient.Reply> exchange = workers.get(server, target, timeout);
     WorkerClient.Reply reply;
     try {
       reply = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);

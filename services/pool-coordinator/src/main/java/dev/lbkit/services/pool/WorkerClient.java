@@ -2,32 +2,24 @@ package dev.lbkit.services.pool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lbkit.core.Server;
+import dev.lbkit.services.forward.Call;
+import dev.lbkit.services.forward.HttpForwarder;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.BytesRequestContent;
-import org.eclipse.jetty.client.CompletableResponseListener;
-import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.http.HttpMethod;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The coordinator's own small calls to its workers, whose answers it reads: the health challenge,
- * {@code POST /submit} and {@code GET /status/{id}}. Bodies are read whole, up to {@link
- * #MAX_REPLY_BYTES}; every call has a deadline. (Outputs, which can be large, go through the HTTP
- * forwarder instead and are streamed.)
+ * {@code POST /submit} and {@code GET /status/{id}}, as buffered calls of the shared {@link
+ * HttpForwarder} (so they share its pooled connections and access log with the outputs it streams).
+ * Every call has a deadline.
  *
- * <p>Thread-safe; the futures complete on the HTTP client's threads.
+ * <p>Thread-safe; the futures complete on the forwarder's threads.
  */
 final class WorkerClient {
-
-  /** The largest answer read from a worker's JSON endpoints. */
-  static final int MAX_REPLY_BYTES = 1 << 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,36 +56,29 @@ final class WorkerClient {
     }
   }
 
-  private final HttpClient http;
+  private final HttpForwarder forwarder;
 
-  /** Calls workers through {@code http}, which the caller starts and stops. */
-  WorkerClient(HttpClient http) {
-    this.http = Objects.requireNonNull(http, "http");
+  /** Calls workers through {@code forwarder}, which the caller closes. */
+  WorkerClient(HttpForwarder forwarder) {
+    this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
   }
 
-  /** {@code GET uri}, answered within {@code timeout}. */
-  CompletableFuture<Reply> get(URI uri, Duration timeout) {
-    return send(http.newRequest(uri).method(HttpMethod.GET), timeout);
+  /** {@code GET target} on {@code worker}, answered within {@code timeout}. */
+  CompletableFuture<Reply> get(Server worker, String target, Duration timeout) {
+    return send(worker, Call.get(target).timeout(timeout));
   }
 
-  /** {@code POST uri} with a body, answered within {@code timeout}. */
+  /** {@code POST target} with a body on {@code worker}, answered within {@code timeout}. */
   CompletableFuture<Reply> post(
-      URI uri, byte[] body, @Nullable String contentType, Duration timeout) {
-    Request request =
-        http.newRequest(uri)
-            .method(HttpMethod.POST)
-            .body(new BytesRequestContent(contentType, body));
-    return send(request, timeout);
+      Server worker, String target, byte[] body, @Nullable String contentType, Duration timeout) {
+    Call call =
+        Call.of("POST", target)
+            .body(contentType == null ? "application/octet-stream" : contentType, body)
+            .timeout(timeout);
+    return send(worker, call);
   }
 
-  private static CompletableFuture<Reply> send(Request request, Duration timeout) {
-    request.timeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS).followRedirects(false);
-    CompletableFuture<ContentResponse> response;
-    try {
-      response = new CompletableResponseListener(request, MAX_REPLY_BYTES).send();
-    } catch (RuntimeException stopped) { // the client is stopping
-      return CompletableFuture.failedFuture(stopped);
-    }
-    return response.thenApply(r -> new Reply(r.getStatus(), r.getContent()));
+  private CompletableFuture<Reply> send(Server worker, Call call) {
+    return forwarder.send(worker, call).thenApply(r -> new Reply(r.status(), r.body()));
   }
 }

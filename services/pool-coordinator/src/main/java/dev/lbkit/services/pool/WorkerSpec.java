@@ -10,7 +10,7 @@ import java.util.Objects;
  * One allowlisted worker, as {@code workers.json} lists it: where it answers, the Ed25519 public
  * key it must prove it holds, how many jobs it runs at once, and how its identity is checked.
  *
- * @param endpoint its base URI, {@code http://host:port} (or https), no path
+ * @param endpoint its base URI, {@code http://host:port}, no path
  * @param key its public key (the {@code worker_id})
  * @param maxConcurrentJobs the most jobs the coordinator gives it at once, at least 1
  * @param identity how a health check proves who answers
@@ -42,8 +42,8 @@ public record WorkerSpec(
   /**
    * Checks the fields.
    *
-   * @throws IllegalArgumentException if the endpoint is not an absolute http(s) URI with a host and
-   *     no path, query or fragment, or {@code maxConcurrentJobs} is below 1
+   * @throws IllegalArgumentException if the endpoint is not an absolute http URI with a host and no
+   *     path, query or fragment, or {@code maxConcurrentJobs} is below 1
    */
   public WorkerSpec {
     Objects.requireNonNull(endpoint, "endpoint");
@@ -52,14 +52,14 @@ public record WorkerSpec(
     String scheme = endpoint.getScheme();
     String path = endpoint.getRawPath();
     if (scheme == null
-        || !(scheme.equals("http") || scheme.equals("https"))
+        || !scheme.equals("http")
         || endpoint.getHost() == null
         || endpoint.getRawUserInfo() != null
         || !(path == null || path.isEmpty() || path.equals("/"))
         || endpoint.getRawQuery() != null
         || endpoint.getRawFragment() != null) {
       throw new IllegalArgumentException(
-          "endpoint: '" + endpoint + "' (expected: http://host:port or https://host:port)");
+          "endpoint: '" + endpoint + "' (expected: http://host:port)");
     }
     if (maxConcurrentJobs < 1) {
       throw new IllegalArgumentException(
@@ -68,10 +68,10 @@ public record WorkerSpec(
     endpoint = URI.create(scheme + "://" + endpoint.getRawAuthority());
   }
 
-  /** Returns the port, the scheme's default if the endpoint names none. */
+  /** Returns the port, 80 if the endpoint names none. */
   public int port() {
     int port = endpoint.getPort();
-    return port != -1 ? port : endpoint.getScheme().equals("https") ? 443 : 80;
+    return port != -1 ? port : 80;
   }
 
   /** Returns the balancer's server for this worker: its host and port. */
@@ -82,11 +82,6 @@ public record WorkerSpec(
   /** Returns the worker id, base64 of the raw public key. */
   public String workerId() {
     return WorkerIdentity.workerId(key);
-  }
-
-  /** Returns the URI of {@code path} (starting with {@code /}, already encoded) on this worker. */
-  URI resolve(String path) {
-    return URI.create(endpoint + path);
   }
 
   @Override

@@ -74,7 +74,7 @@ class WorkersFileTest {
     assertBad("[{" + ok + "}]", "workers[0].endpoint: missing (expected: a string)");
     assertBad(
         "[{\"endpoint\": \"ftp://h:1\", " + ok + "}]",
-        "workers[0].endpoint: 'ftp://h:1' (expected: http://host:port or https://host:port)");
+        "workers[0].endpoint: 'ftp://h:1' (expected: http://host:port)");
     assertBad(
         "[{\"endpoint\": \"http://h:1/api\", " + ok + "}]",
         "workers[0].endpoint: 'http://h:1/api' (expected: http://host:port");
