@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -99,6 +100,7 @@ final class Dispatcher implements AutoCloseable {
   private final Object lock = new Object();
   private final ArrayDeque<Job> queue = new ArrayDeque<>(); // guarded by lock
   private final Map<String, Job> jobs = new ConcurrentHashMap<>(); // values guarded by lock
+  private final Map<Server, LongAdder> workerFailures = new ConcurrentHashMap<>();
   private int rotation; // guarded by lock; breaks ties between equally loaded workers
   private boolean closed; // guarded by lock
 
@@ -181,6 +183,12 @@ final class Dispatcher implements AutoCloseable {
     synchronized (lock) {
       return queue.size();
     }
+  }
+
+  /** Returns how many times {@code worker} failed a job (down, refused, timed out, lost it). */
+  long workerFailures(Server worker) {
+    LongAdder failures = workerFailures.get(worker);
+    return failures == null ? 0 : failures.sum();
   }
 
   /** Returns the number of jobs known, finished ones within their retention included. */
@@ -436,6 +444,7 @@ final class Dispatcher implements AutoCloseable {
       if (markDown) {
         server.setHealthy(false); // before the slot frees up: passive ejection
       }
+      workerFailures.computeIfAbsent(server, s -> new LongAdder()).increment();
       over(attempt);
       Job job = attempt.job;
       job.failedOn.add(server);

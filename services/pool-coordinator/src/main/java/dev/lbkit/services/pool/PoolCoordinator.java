@@ -107,9 +107,16 @@ public final class PoolCoordinator implements AutoCloseable {
    * @param draining whether it is draining (it then leaves the pool once idle)
    * @param activeJobs how many of the pool's jobs it runs now
    * @param jobsStarted how many jobs the pool has sent it
+   * @param failures how many jobs it failed as a worker (down, refused, timed out, lost the job); a
+   *     job's own failure does not count
    */
   public record WorkerView(
-      WorkerSpec spec, boolean healthy, boolean draining, int activeJobs, long jobsStarted) {}
+      WorkerSpec spec,
+      boolean healthy,
+      boolean draining,
+      int activeJobs,
+      long jobsStarted,
+      long failures) {}
 
   private final Map<Server, WorkerSpec> workers;
   private final LoadBalancer lb;
@@ -269,7 +276,8 @@ public final class PoolCoordinator implements AutoCloseable {
                 server.isHealthy(),
                 lb.isDraining(server),
                 server.activeConnections(),
-                requests.getOrDefault(server.id(), 0L)));
+                requests.getOrDefault(server.id(), 0L),
+                dispatcher.workerFailures(server)));
       }
     }
     return views;

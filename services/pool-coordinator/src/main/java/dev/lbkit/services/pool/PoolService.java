@@ -205,6 +205,7 @@ public final class PoolService implements Service {
       worker.put("active_jobs", view.activeJobs());
       worker.put("max_concurrent_jobs", view.spec().maxConcurrentJobs());
       worker.put("jobs_started", view.jobsStarted());
+      worker.put("failures", view.failures());
       workers.add(worker);
       healthy += view.healthy() ? 1 : 0;
     }
