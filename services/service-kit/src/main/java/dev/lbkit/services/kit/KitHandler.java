@@ -95,7 +95,10 @@ final class KitHandler extends Handler.Abstract {
               new HttpError(500, "internal", "internal error (request id " + requestId + ")")
                   .body());
     }
-    if (exchange != null && exchange.closeConnection()) {
+    if ((exchange != null && exchange.closeConnection())
+        || (hasBody(request) && (exchange == null || !exchange.bodyRead()))) {
+      // A body left unread (a request refused before its body was looked at: 401, 404...)
+      // cannot be skipped reliably: say so, or a client reusing the connection reads EOF.
       headers.put(HttpHeader.CONNECTION, "close");
     }
     reply.headers().forEach(headers::put);
@@ -179,6 +182,12 @@ final class KitHandler extends Handler.Abstract {
     }
     line.write();
     observer.completed(method, route, status, nanos);
+  }
+
+  private static boolean hasBody(Request request) {
+    long length = request.getLength();
+    return length > 0
+        || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
   }
 
   private static String requestId(Request request) {

@@ -56,6 +56,11 @@ class StreamedReplyTest {
                           })
                       .header("X-Streamed", "yes");
                 })
+            .post(
+                "/refuse",
+                ex -> {
+                  throw HttpError.unauthorized("no token");
+                })
             .get(
                 "/broken",
                 ex ->
@@ -112,5 +117,15 @@ class StreamedReplyTest {
 
     assertThat(reply.status()).isEqualTo(500);
     assertThat(reply.json().get("error").asText()).isEqualTo("internal");
+  }
+
+  @Test
+  void aRequestRefusedBeforeItsBodyWasReadEndsItsConnection() {
+    for (int i = 0; i < 3; i++) { // each on a connection of its own: none reads a closed one
+      TestHttp.Reply refused = http.postJson("/refuse", Map.of("some", "body"));
+      assertThat(refused.status()).isEqualTo(401);
+      assertThat(refused.header("Connection")).isEqualTo("close");
+    }
+    assertThat(http.get("/files/1/a").header("Connection")).isNull();
   }
 }
