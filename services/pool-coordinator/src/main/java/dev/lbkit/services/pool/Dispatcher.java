@@ -532,8 +532,11 @@ final class Dispatcher implements AutoCloseable {
   }
 
   private static String errorOf(WorkerClient.Reply reply) {
-    String error = reply.text("error");
-    return error == null ? "" : " (" + error + ")";
+    String message = reply.text("message"); // the service kit's
+    String error = message != null ? message : reply.text("error"); // sandrun's
+    return error == null
+        ? ""
+        : " (" + (error.length() <= 200 ? error : error.substring(0, 200)) + ")";
   }
 
   // ---------------------------------------------------------------- lifecycle
