@@ -2,6 +2,7 @@ package dev.lbkit.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -54,8 +55,11 @@ final class AsyncFailover {
     private final Failover failover;
     private final Request request;
     private final AsyncBackendCall<T> call;
-    private final List<Server> tried = new ArrayList<>(2);
-    private final List<Throwable> earlier = new ArrayList<>(0);
+    // The servers tried and the failures before the last: made on the first failure, so that a
+    // call that succeeds at once allocates neither.
+    private @Nullable List<Server> tried;
+    private @Nullable List<Throwable> earlier;
+    private @Nullable Server first;
     private @Nullable Throwable last;
     private volatile @Nullable Attempt<T> current;
 
@@ -67,7 +71,12 @@ final class AsyncFailover {
 
     /** Runs one attempt under {@code lease}. */
     void start(Lease lease) {
-      tried.add(lease.server());
+      List<Server> servers = tried;
+      if (servers == null) {
+        first = lease.server();
+      } else {
+        servers.add(lease.server());
+      }
       Attempt<T> attempt = new Attempt<>(this, lease);
       current = attempt;
       if (result.isDone()) { // completed from outside before the attempt was published
@@ -113,8 +122,19 @@ final class AsyncFailover {
     void failed(Throwable failure) {
       current = null;
       Throwable cause = unwrap(failure);
+      List<Server> servers = tried;
+      if (servers == null) {
+        servers = new ArrayList<>(Math.min(failover.maxAttempts, 16));
+        servers.add(Objects.requireNonNull(first));
+        tried = servers;
+      }
+      List<Throwable> failures = earlier;
+      if (failures == null) {
+        failures = new ArrayList<>(2);
+        earlier = failures;
+      }
       if (last != null) {
-        earlier.add(last);
+        failures.add(last);
       }
       last = cause;
       if (cause instanceof Error) {
@@ -122,16 +142,16 @@ final class AsyncFailover {
         return;
       }
       if (!(cause instanceof InterruptedException)
-          && tried.size() < failover.maxAttempts
+          && servers.size() < failover.maxAttempts
           && failover.retryable(request, failure)
           && failover.budget.tryRetry()) {
-        Lease next = failover.balancer.tryLease(request, tried);
+        Lease next = failover.balancer.tryLease(request, servers);
         if (next != null) {
           start(next);
           return;
         }
       }
-      result.completeExceptionally(Failover.failed(tried, last, earlier));
+      result.completeExceptionally(Failover.failed(servers, last, failures));
     }
 
     /** The failure a stage completed with, without the {@code CompletionException} around it. */

@@ -32,7 +32,15 @@ import org.jspecify.annotations.Nullable;
  * Optional<Server> server = lb.route(request);           // just pick
  * try (Lease lease = lb.acquire(request)) { ... }         // pick and hold a slot, timed
  * String body = lb.execute(request, s -> call(s));        // with failover to other servers
+ * CompletableFuture<String> later =
+ *     lb.executeAsync(request, s -> callAsync(s));       // the same, over stages, never blocking
  * }</pre>
+ *
+ * <p>What failed says why: {@link NoServerAvailableException} (no admissible server, with its
+ * {@link Refusal} and, when rate limits refused, a retry-after hint) and {@link FailoverException}
+ * (tried and failed) are both {@link LoadBalancerException}s. Limits change at runtime, for every
+ * server or one ({@link #setRateLimit(Server, double, long)}, {@link #setMaxConcurrent(Server,
+ * int)}), and {@link #tryAcquire(Request, Server)} leases a server the caller chose.
  *
  * <h2>Admission</h2>
  *
@@ -75,10 +83,11 @@ import org.jspecify.annotations.Nullable;
  * own servers (on the thread that made the change), and installed with one volatile write. A route
  * reads the table once and never locks or rebuilds: {@code route} with no affinity and no limits
  * costs the algorithm's proposal, about four volatile reads and two counter increments, and
- * allocates nothing; a refusal when no server is healthy is O(1). It reads the clock for a server
- * only while that server is ejected. A health change of a server this balancer does not hold costs
- * it nothing. Waiting acquires take a lock only while servers are full. Listeners are called after
- * the bookkeeping of each event and outside every lock; see {@link LoadBalancerListener}.
+ * allocates nothing; a refusal when no server is healthy is O(1) (the exception of a refused {@code
+ * acquire} or {@code execute} then explains it: O(n)). It reads the clock for a server only while
+ * that server is ejected. A health change of a server this balancer does not hold costs it nothing.
+ * Waiting acquires take a lock only while servers are full. Listeners are called after the
+ * bookkeeping of each event and outside every lock; see {@link LoadBalancerListener}.
  *
  * <p>Messages of the exceptions it throws name servers by id and never carry anything of a request
  * (its key, client IP, cookies or headers).

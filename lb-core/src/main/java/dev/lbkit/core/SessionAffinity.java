@@ -261,6 +261,14 @@ public final class SessionAffinity {
    * else null; a hit extends the pin by the ttl when {@code refresh}. For a strict balancer.
    */
   @Nullable Server pinned(Request request, boolean refresh) {
+    return lookUp(request, refresh, false);
+  }
+
+  /**
+   * The pinned server of {@code request}, or null: none, expired (then dropped), or, when {@code
+   * healthyOnly}, unhealthy. A hit extends the pin by the ttl when {@code refresh}. Lock-free.
+   */
+  private @Nullable Server lookUp(Request request, boolean refresh, boolean healthyOnly) {
     Object key = lookupKey(request);
     Entry entry = key == null ? null : pins.get(key);
     Pin pin = entry == null ? null : entry.pin;
@@ -272,8 +280,12 @@ public final class SessionAffinity {
       dropExpired(entry, pin);
       return null;
     }
+    if (healthyOnly && !pin.server().isHealthy()) {
+      return null;
+    }
     if (refresh) {
-      entry.casPin(pin, new Pin(pin.server(), now + ttlNanos)); // a lost race refreshed it too
+      // A lost race means another hit or a re-pin refreshed it just now: fine either way.
+      entry.casPin(pin, new Pin(pin.server(), now + ttlNanos));
     }
     return pin.server();
   }
@@ -285,23 +297,7 @@ public final class SessionAffinity {
    * @throws NullPointerException if {@code request} is null
    */
   public Optional<Server> getServer(Request request) {
-    Object key = lookupKey(request);
-    Entry entry = key == null ? null : pins.get(key);
-    Pin pin = entry == null ? null : entry.pin;
-    if (entry == null || pin == null) {
-      return Optional.empty();
-    }
-    long now = ticker.read();
-    if (now - pin.expiresAt() >= 0) {
-      dropExpired(entry, pin);
-      return Optional.empty();
-    }
-    if (!pin.server().isHealthy()) {
-      return Optional.empty();
-    }
-    // A lost race means another hit or a re-pin refreshed it just now: fine either way.
-    entry.casPin(pin, new Pin(pin.server(), now + ttlNanos));
-    return Optional.of(pin.server());
+    return Optional.ofNullable(lookUp(request, true, true));
   }
 
   /**

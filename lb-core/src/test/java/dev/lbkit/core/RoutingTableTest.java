@@ -159,6 +159,7 @@ class RoutingTableTest {
         LoadBalancer.builder(s)
             .maxAttempts(20)
             .retryBudget(RetryBudget.create(1.0, 1_000, Ticker.system()))
+            .retryRule(RetryRule.always()) // an IllegalStateException is no retry by default
             .build();
     FailoverException failure =
         (FailoverException)

@@ -9,6 +9,7 @@ import dev.lbkit.core.FailoverException;
 import dev.lbkit.core.LoadBalancer;
 import dev.lbkit.core.NoServerAvailableException;
 import dev.lbkit.core.Request;
+import dev.lbkit.core.RetryRule;
 import dev.lbkit.core.Server;
 import dev.lbkit.core.Ticker;
 import dev.lbkit.examples.http.Arguments;
@@ -155,6 +156,9 @@ public final class RunnerRouter implements AutoCloseable {
         LoadBalancer.builder(builder.runners)
             .algorithm(Algorithm.LEAST_LOADED)
             .ticker(builder.ticker)
+            // A submit that failed (a 5xx, or no answer) goes to the next runner, POST though it
+            // is: RetryRule.safe() would retry only a refused connection.
+            .retryRule(RetryRule.always())
             .build();
     com.github.benmanes.caffeine.cache.Ticker cacheTicker = builder.ticker::read;
     this.jobs =
