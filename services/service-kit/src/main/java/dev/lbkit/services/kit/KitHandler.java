@@ -83,17 +83,7 @@ final class KitHandler extends Handler.Abstract {
       e.headers().forEach(reply::header);
     } catch (Exception e) {
       error = "internal";
-      log.error("request")
-          .field("request_id", requestId)
-          .field("method", method)
-          .field("route", route)
-          .exception(e)
-          .write();
-      reply =
-          Reply.json(
-              500,
-              new HttpError(500, "internal", "internal error (request id " + requestId + ")")
-                  .body());
+      reply = internalError(requestId, method, route, e);
     }
     if ((exchange != null && exchange.closeConnection())
         || (hasBody(request) && (exchange == null || !exchange.bodyRead()))) {
@@ -123,17 +113,7 @@ final class KitHandler extends Handler.Abstract {
         return true;
       } catch (Exception e) {
         error = "internal";
-        log.error("request")
-            .field("request_id", requestId)
-            .field("method", method)
-            .field("route", route)
-            .exception(e)
-            .write();
-        reply =
-            Reply.json(
-                500,
-                new HttpError(500, "internal", "internal error (request id " + requestId + ")")
-                    .body());
+        reply = internalError(requestId, method, route, e);
       }
     }
     response.setStatus(reply.status());
@@ -153,6 +133,19 @@ final class KitHandler extends Handler.Abstract {
         exchange);
     response.write(true, ByteBuffer.wrap(body), callback);
     return true;
+  }
+
+  /** Logs an endpoint's unexpected exception and returns the 500 that names the request id. */
+  private Reply internalError(String requestId, String method, String route, Exception e) {
+    log.error("request")
+        .field("request_id", requestId)
+        .field("method", method)
+        .field("route", route)
+        .exception(e)
+        .write();
+    return Reply.json(
+        500,
+        new HttpError(500, "internal", "internal error (request id " + requestId + ")").body());
   }
 
   /** Writes the request's access-log line (bytes -1: not known) and tells the observer. */
