@@ -8,11 +8,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
-import org.eclipse.jetty.http.HttpField;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -25,16 +23,16 @@ class WithheldHeadersTest {
 
   @Test
   void withheldRequestHeadersNeverReachTheBackend() throws Exception {
-    Map<String, String> seen = Collections.synchronizedMap(new LinkedHashMap<>());
+    Set<String> seen = ConcurrentHashMap.newKeySet(); // lower-case names of the headers received
     try (TestServer backend =
             new TestServer(
                 "backend",
                 new Handler.Abstract() {
                   @Override
                   public boolean handle(Request request, Response response, Callback callback) {
-                    for (HttpField field : request.getHeaders()) {
-                      seen.put(field.getName().toLowerCase(Locale.ROOT), field.getValue());
-                    }
+                    request.getHeaders().getFieldNamesCollection().stream()
+                        .map(name -> name.toLowerCase(Locale.ROOT))
+                        .forEach(seen::add);
                     Content.Sink.write(response, true, "ok", callback);
                     return true;
                   }
@@ -71,7 +69,7 @@ class WithheldHeadersTest {
                   HttpResponse.BodyHandlers.ofString());
 
       assertThat(reply.body()).isEqualTo("ok");
-      assertThat(seen).doesNotContainKeys("authorization", "x-api-key").containsKey("x-kept");
+      assertThat(seen).doesNotContain("authorization", "x-api-key").contains("x-kept");
     }
   }
 }
