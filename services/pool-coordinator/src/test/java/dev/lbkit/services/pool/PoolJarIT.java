@@ -93,7 +93,9 @@ class PoolJarIT {
             "--workers", "workers.json",
             "--port", "0",
             "--host", "127.0.0.1",
-            "--health-check-interval", "0.5",
+            // generous: four JVMs warming up on a loaded 2-core machine answer slowly at first
+            "--health-check-interval", "2",
+            "--health-check-timeout", "2",
             "--poll-interval", "0.02",
             "--client-token", CLIENT,
             "--admin-token", ADMIN);
