@@ -6,8 +6,11 @@ import dev.lbkit.core.Server;
 import dev.lbkit.core.Ticker;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -93,6 +96,7 @@ public final class HttpForwarder implements AutoCloseable {
   private final AccessLog accessLog;
   private final Ticker ticker;
   private final Function<Server, String> scheme;
+  private final Set<String> withheldRequestHeaders; // lower case
   private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong maxInFlight = new AtomicLong();
 
@@ -103,6 +107,7 @@ public final class HttpForwarder implements AutoCloseable {
     this.accessLog = builder.accessLog;
     this.ticker = builder.ticker;
     this.scheme = builder.scheme;
+    this.withheldRequestHeaders = Set.copyOf(builder.withheldRequestHeaders);
     QueuedThreadPool threads = new QueuedThreadPool(builder.maxThreads, 2);
     threads.setName(builder.name);
     threads.setDaemon(true);
@@ -343,6 +348,11 @@ public final class HttpForwarder implements AutoCloseable {
     return client.getScheduler();
   }
 
+  /** The request headers, lower case, a streamed exchange never forwards. */
+  Set<String> withheldRequestHeaders() {
+    return withheldRequestHeaders;
+  }
+
   Ticker ticker() {
     return ticker;
   }
@@ -426,6 +436,7 @@ public final class HttpForwarder implements AutoCloseable {
     private AccessLog accessLog = AccessLog.slf4j();
     private Ticker ticker = Ticker.system();
     private Function<Server, String> scheme = server -> "http";
+    private final Set<String> withheldRequestHeaders = new HashSet<>();
 
     private Builder() {}
 
@@ -435,6 +446,18 @@ public final class HttpForwarder implements AutoCloseable {
      */
     public Builder scheme(Function<Server, String> scheme) {
       this.scheme = Objects.requireNonNull(scheme, "scheme");
+      return this;
+    }
+
+    /**
+     * Never forwards the client's request headers {@code names} (any case) to a backend: the
+     * service's own credentials, say ({@code Authorization} when clients authenticate to the
+     * service, not to the backends). None by default.
+     */
+    public Builder withholdRequestHeaders(String... names) {
+      for (String name : names) {
+        withheldRequestHeaders.add(Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT));
+      }
       return this;
     }
 

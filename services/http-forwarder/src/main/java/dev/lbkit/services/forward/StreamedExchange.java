@@ -4,6 +4,7 @@ import dev.lbkit.core.Server;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,7 @@ final class StreamedExchange {
   private final Duration responseTimeout;
   private final long startedAt;
   private final CountingSink sink;
+  private final Set<String> skipRequest;
   private final CompletableFuture<Forwarded> outcome = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicBoolean bodyStarted = new AtomicBoolean();
@@ -68,6 +70,14 @@ final class StreamedExchange {
     this.responseTimeout = responseTimeout;
     this.startedAt = forwarder.ticker().read();
     this.sink = forwarder.countingSink(out);
+    Set<String> withheld = forwarder.withheldRequestHeaders();
+    if (withheld.isEmpty()) {
+      this.skipRequest = SKIP_REQUEST;
+    } else {
+      Set<String> skip = new HashSet<>(SKIP_REQUEST);
+      skip.addAll(withheld);
+      this.skipRequest = skip;
+    }
   }
 
   CompletableFuture<Forwarded> start() {
@@ -76,7 +86,7 @@ final class StreamedExchange {
       upstream = forwarder.newRequest(backend, in.getMethod(), target);
       upstream.headers(
           headers -> {
-            HopByHop.copy(in.getHeaders(), headers, SKIP_REQUEST);
+            HopByHop.copy(in.getHeaders(), headers, skipRequest);
             String forwardedFor = in.getHeaders().get("X-Forwarded-For");
             String remote = Request.getRemoteAddr(in);
             headers.put(

@@ -26,6 +26,7 @@ public final class Exchange {
   private final Map<String, Object> logFields = new LinkedHashMap<>();
   private @Nullable Fields query;
   private boolean closeConnection;
+  private boolean bodyRead;
 
   Exchange(
       Request request,
@@ -108,6 +109,11 @@ public final class Exchange {
     return closeConnection;
   }
 
+  /** Returns whether the endpoint read the request's body (to its end, or to a 413). */
+  boolean bodyRead() {
+    return bodyRead;
+  }
+
   /**
    * Reads the whole body, at most the server's limit. A body over the limit, whether declared by
    * {@code Content-Length} or found while reading, is read on to its end (up to a bound) and
@@ -116,6 +122,7 @@ public final class Exchange {
    * @throws HttpError 413 if the body is over the limit
    */
   public byte[] body() throws IOException {
+    bodyRead = true;
     long declared = request.getLength();
     InputStream in = Content.Source.asInputStream(request);
     if (declared > maxBodyBytes) {

@@ -3,6 +3,7 @@ package dev.lbkit.services.kit;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
@@ -12,6 +13,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one Jetty handler of a service: request id, security headers, CORS (only for configured
@@ -87,45 +89,104 @@ final class KitHandler extends Handler.Abstract {
       e.headers().forEach(reply::header);
     } catch (Exception e) {
       error = "internal";
-      log.error("request")
-          .field("request_id", requestId)
-          .field("method", method)
-          .field("route", route)
-          .exception(e)
-          .write();
-      reply =
-          Reply.json(
-              500,
-              new HttpError(500, "internal", "internal error (request id " + requestId + ")")
-                  .body());
+      reply = internalError(requestId, method, route, e);
     }
-    if (exchange != null && exchange.closeConnection()) {
+    if ((exchange != null && exchange.closeConnection())
+        || (hasBody(request) && (exchange == null || !exchange.bodyRead()))) {
+      // A body left unread (a request refused before its body was looked at: 401, 404...)
+      // cannot be skipped reliably: say so, or a client reusing the connection reads EOF.
       headers.put(HttpHeader.CONNECTION, "close");
     }
     reply.headers().forEach(headers::put);
+    Reply.Streamer streamer = reply.streamer();
+    if (streamer != null) {
+      String streamedRoute = route;
+      Exchange streamedExchange = exchange;
+      try {
+        CompletableFuture<Integer> sent = streamer.stream(request, response, callback);
+        CompletableFuture<?> unused =
+            sent.whenComplete(
+                (status, failure) ->
+                    access(
+                        requestId,
+                        method,
+                        streamedRoute,
+                        status == null ? 500 : status,
+                        failure == null ? "ok" : "stream_failed",
+                        start,
+                        -1,
+                        streamedExchange));
+        return true;
+      } catch (Exception e) {
+        error = "internal";
+        reply = internalError(requestId, method, route, e);
+      }
+    }
     response.setStatus(reply.status());
     byte[] body = reply.body();
     if (!reply.contentType().isEmpty()) {
       headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
     }
     headers.put(HttpHeader.CONTENT_LENGTH, body.length);
+    access(
+        requestId,
+        method,
+        route,
+        reply.status(),
+        error == null ? "ok" : error,
+        start,
+        body.length,
+        exchange);
+    response.write(true, ByteBuffer.wrap(body), callback);
+    return true;
+  }
+
+  /** Logs an endpoint's unexpected exception and returns the 500 that names the request id. */
+  private Reply internalError(String requestId, String method, String route, Exception e) {
+    log.error("request")
+        .field("request_id", requestId)
+        .field("method", method)
+        .field("route", route)
+        .exception(e)
+        .write();
+    return Reply.json(
+        500,
+        new HttpError(500, "internal", "internal error (request id " + requestId + ")").body());
+  }
+
+  /** Writes the request's access-log line (bytes -1: not known) and tells the observer. */
+  private void access(
+      String requestId,
+      String method,
+      String route,
+      int status,
+      String outcome,
+      long start,
+      long bytes,
+      @Nullable Exchange exchange) {
     long nanos = System.nanoTime() - start;
     JsonLog.Line line =
         log.info("access")
             .field("request_id", requestId)
             .field("method", method)
             .field("route", route)
-            .field("status", reply.status())
-            .outcome(error == null ? "ok" : error)
-            .latencyNanos(nanos)
-            .field("bytes", body.length);
+            .field("status", status)
+            .outcome(outcome)
+            .latencyNanos(nanos);
+    if (bytes >= 0) {
+      line.field("bytes", bytes);
+    }
     if (exchange != null) {
       exchange.logFields().forEach(line::field);
     }
     line.write();
-    observer.completed(method, route, reply.status(), nanos);
-    response.write(true, ByteBuffer.wrap(body), callback);
-    return true;
+    observer.completed(method, route, status, nanos);
+  }
+
+  private static boolean hasBody(Request request) {
+    long length = request.getLength();
+    return length > 0
+        || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
   }
 
   /** Wraps a streaming endpoint's callback: the access line and the observer when it completes. */

@@ -13,13 +13,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A small method and path router: each route is a method and a template of literal segments and
- * {@code {param}} segments ({@code /v1/sandboxes/{id}}). A path that matches no template is a 404;
- * one that matches a template but not its method is a 405 with {@code Allow}. Literal segments win
- * over parameters where both match. Immutable once built; a match costs one split of the path and a
- * scan of the routes.
+ * {@code {param}} segments ({@code /v1/sandboxes/{id}}); the last segment may be {@code
+ * {param...}}, which takes the one or more segments left, joined by {@code /} ({@code
+ * /outputs/{id}/{path...}} matches {@code /outputs/7/logs/run.txt} with path {@code logs/run.txt}).
+ * A path that matches no template is a 404; one that matches a template but not its method is a 405
+ * with {@code Allow}. Literal segments win over parameters where both match. Immutable once built;
+ * a match costs one split of the path and a scan of the routes.
  */
 public final class Routes {
   private static final Pattern PARAM = Pattern.compile("\\{[a-z_][a-z0-9_]*}");
+  private static final Pattern REST = Pattern.compile("\\{[a-z_][a-z0-9_]*\\.\\.\\.}");
   private static final Pattern LITERAL = Pattern.compile("[A-Za-z0-9._~-]+");
 
   private final List<Route> routes;
@@ -36,13 +39,26 @@ public final class Routes {
   /** A route: method, template, its segments and its endpoint. */
   record Route(String method, String template, List<String> segments, Endpoint endpoint) {
     @Nullable Map<String, String> match(String[] parts) {
-      if (parts.length != segments.size()) {
+      int n = segments.size();
+      boolean rest = n > 0 && segments.get(n - 1).endsWith("...}");
+      if (rest ? parts.length < n : parts.length != n) {
         return null;
       }
       Map<String, String> params = null;
-      for (int i = 0; i < parts.length; i++) {
+      for (int i = 0; i < n; i++) {
         String segment = segments.get(i);
-        if (segment.startsWith("{")) {
+        if (rest && i == n - 1) {
+          for (int j = i; j < parts.length; j++) {
+            if (parts[j].isEmpty()) {
+              return null;
+            }
+          }
+          if (params == null) {
+            params = new LinkedHashMap<>();
+          }
+          String tail = String.join("/", List.of(parts).subList(i, parts.length));
+          params.put(segment.substring(1, segment.length() - 4), tail);
+        } else if (segment.startsWith("{")) {
           if (parts[i].isEmpty()) {
             return null;
           }
@@ -177,10 +193,15 @@ public final class Routes {
         throw new IllegalArgumentException("template: '" + template + "' (expected: /...)");
       }
       String[] segments = split(template);
-      for (String segment : segments) {
-        if (!PARAM.matcher(segment).matches() && !LITERAL.matcher(segment).matches()) {
+      for (int i = 0; i < segments.length; i++) {
+        String segment = segments[i];
+        boolean rest = i == segments.length - 1 && REST.matcher(segment).matches();
+        if (!rest && !PARAM.matcher(segment).matches() && !LITERAL.matcher(segment).matches()) {
           throw new IllegalArgumentException(
-              "template: '" + template + "' (expected: segments of [A-Za-z0-9._~-] or {param})");
+              "template: '"
+                  + template
+                  + "' (expected: segments of [A-Za-z0-9._~-] or {param}, the last maybe"
+                  + " {param...})");
         }
       }
       for (Route route : routes) {
