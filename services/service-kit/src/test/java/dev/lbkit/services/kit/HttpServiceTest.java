@@ -202,8 +202,8 @@ class HttpServiceTest {
     CompletableFuture<TestHttp.Reply> inFlight =
         CompletableFuture.supplyAsync(() -> http.get("/slow"));
     assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+    int port = service.port(); // before close(): a closing connector no longer knows its port
     CompletableFuture<Void> closing = CompletableFuture.runAsync(service::close);
-    int port = service.port();
     awaitRefused(port);
     assertThat(closing).isNotDone(); // still waiting for /slow
     release.countDown();
