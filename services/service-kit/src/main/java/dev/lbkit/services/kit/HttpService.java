@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -60,6 +61,7 @@ public final class HttpService implements Service {
   private final JsonLog log;
   private final List<Map.Entry<String, AutoCloseable>> closeSteps;
   private final Object lifecycle = new Object();
+  private final LongSupplier ticker;
   private boolean started; // guarded by lifecycle
   private boolean closed; // guarded by lifecycle
 
@@ -67,6 +69,7 @@ public final class HttpService implements Service {
     this.name = b.name;
     this.log = b.log != null ? b.log : JsonLog.stdout(b.name);
     this.closeSteps = List.copyOf(b.closeSteps);
+    this.ticker = b.ticker;
     QueuedThreadPool threads =
         new QueuedThreadPool(b.maxThreads, Math.min(8, b.maxThreads), 60_000);
     threads.setName(b.name + "-http");
@@ -87,7 +90,8 @@ public final class HttpService implements Service {
     connector.setIdleTimeout(b.idleTimeout.toMillis());
     connector.setReuseAddress(true);
     server.addConnector(connector);
-    KitHandler handler = new KitHandler(b.routes, b.maxBodyBytes, log, b.observer, b.corsOrigins);
+    KitHandler handler =
+        new KitHandler(b.routes, b.maxBodyBytes, log, b.observer, b.corsOrigins, b.ticker);
     server.setHandler(new GracefulHandler(handler));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(b.stopTimeout.toMillis());
@@ -140,7 +144,7 @@ public final class HttpService implements Service {
       }
       closed = true;
     }
-    long start = System.nanoTime();
+    long start = ticker.getAsLong();
     try {
       server.stop();
       server.join();
@@ -156,7 +160,7 @@ public final class HttpService implements Service {
         log.warn("stop").field("step", step.getKey()).exception(e).write();
       }
     }
-    log.info("stopped").outcome("ok").latencyNanos(System.nanoTime() - start).write();
+    log.info("stopped").outcome("ok").latencyNanos(ticker.getAsLong() - start).write();
   }
 
   /** Answers the errors Jetty raises itself (bad URI, headers too large...) in JSON. */
@@ -193,6 +197,7 @@ public final class HttpService implements Service {
     private Duration idleTimeout = Duration.ofSeconds(30);
     private @Nullable JsonLog log;
     private RequestObserver observer = (method, route, status, nanos) -> {};
+    private LongSupplier ticker = System::nanoTime;
     private List<String> corsOrigins = List.of();
     private final List<Map.Entry<String, AutoCloseable>> closeSteps = new ArrayList<>();
 
@@ -249,6 +254,15 @@ public final class HttpService implements Service {
     /** The log for access and lifecycle lines; standard output by default. */
     public Builder log(JsonLog log) {
       this.log = Objects.requireNonNull(log, "log");
+      return this;
+    }
+
+    /**
+     * The source of the latencies in access lines and in {@link RequestObserver} (nanoseconds, only
+     * differences count); {@code System::nanoTime} by default. Tests on fake time pass its ticker.
+     */
+    public Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -28,24 +29,27 @@ final class KitHandler extends Handler.Abstract {
   private final JsonLog log;
   private final RequestObserver observer;
   private final List<String> corsOrigins;
+  private final LongSupplier ticker; // nanoseconds, for latencies
 
   KitHandler(
       Routes routes,
       long maxBodyBytes,
       JsonLog log,
       RequestObserver observer,
-      List<String> corsOrigins) {
+      List<String> corsOrigins,
+      LongSupplier ticker) {
     super(InvocationType.BLOCKING);
     this.routes = routes;
     this.maxBodyBytes = maxBodyBytes;
     this.log = log;
     this.observer = observer;
     this.corsOrigins = List.copyOf(corsOrigins);
+    this.ticker = ticker;
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
-    long start = System.nanoTime();
+    long start = ticker.getAsLong();
     String requestId = requestId(request);
     HttpFields.Mutable headers = response.getHeaders();
     securityHeaders(headers);
@@ -164,7 +168,7 @@ final class KitHandler extends Handler.Abstract {
       long start,
       long bytes,
       @Nullable Exchange exchange) {
-    long nanos = System.nanoTime() - start;
+    long nanos = ticker.getAsLong() - start;
     JsonLog.Line line =
         log.info("access")
             .field("request_id", requestId)
@@ -193,20 +197,16 @@ final class KitHandler extends Handler.Abstract {
   private Callback streamed(Exchange exchange, long start, Callback callback, Response response) {
     Runnable done =
         () -> {
-          long nanos = System.nanoTime() - start;
           int status = response.getStatus();
-          JsonLog.Line line =
-              log.info("access")
-                  .field("request_id", exchange.requestId())
-                  .field("method", exchange.method())
-                  .field("route", exchange.route())
-                  .field("status", status)
-                  .outcome(status < 400 ? "ok" : "http_" + status)
-                  .latencyNanos(nanos)
-                  .field("bytes", Response.getContentBytesWritten(response));
-          exchange.logFields().forEach(line::field);
-          line.write();
-          observer.completed(exchange.method(), exchange.route(), status, nanos);
+          access(
+              exchange.requestId(),
+              exchange.method(),
+              exchange.route(),
+              status,
+              status < 400 ? "ok" : "http_" + status,
+              start,
+              Response.getContentBytesWritten(response),
+              exchange);
         };
     return Callback.from(
         () -> {

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.Test;
 class HttpServiceTest {
   private final List<String> logLines = new CopyOnWriteArrayList<>();
   private final List<String> observed = new CopyOnWriteArrayList<>();
+  private final List<Long> observedNanos = new CopyOnWriteArrayList<>();
+  private static final long TICK_NANOS = 7_000_000;
+  private final AtomicLong ticks = new AtomicLong();
   private final CountDownLatch entered = new CountDownLatch(1);
   private final CountDownLatch release = new CountDownLatch(1);
   private HttpService service;
@@ -79,10 +83,23 @@ class HttpServiceTest {
             .host("127.0.0.1")
             .maxBodyBytes(64 * 1024)
             .log(JsonLog.to("kit-test", logLines::add))
-            .observer((m, r, s, n) -> observed.add(m + " " + r + " " + s))
+            .observer(
+                (m, r, s, n) -> {
+                  observed.add(m + " " + r + " " + s);
+                  observedNanos.add(n);
+                })
+            .ticker(() -> ticks.addAndGet(TICK_NANOS))
             .build()
             .start();
     http = TestHttp.of(service.port());
+  }
+
+  @Test
+  void latenciesComeFromTheGivenTicker() {
+    assertThat(http.get("/items/1").status()).isEqualTo(200);
+    assertThat(http.get("/items/special").status()).isEqualTo(200);
+    // Each request reads the ticker twice: when it starts, and before its answer is written.
+    assertThat(observedNanos).containsExactly(TICK_NANOS, TICK_NANOS);
   }
 
   @Test
